@@ -1,0 +1,13 @@
+//! The pure core: everything that can be decided without Asterisk.
+//!
+//! It turns a [`raw::RawConfig`] (filled by the module from `ast_config`, or by the offline tool from
+//! its own reader) into a validated [`model::Model`] with findings that name file, line, section and
+//! option, and renders what the CLI shows. No `unsafe`, no Asterisk: every part is unit-tested.
+#![forbid(unsafe_code)]
+
+pub mod finding;
+pub mod model;
+pub mod raw;
+pub mod secret;
+pub mod table;
+pub mod version;

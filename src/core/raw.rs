@@ -1,0 +1,83 @@
+//! The seam between the config readers and the model: sections in file order, each entry with its
+//! file and line, templates already applied (inherited entries first, as Asterisk keeps them) and
+//! repeated keys kept in order.
+
+/// A configuration file as read, before any meaning is given to it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawConfig {
+    pub sections: Vec<RawSection>,
+}
+
+/// One `[name]` category.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawSection {
+    pub name: String,
+    /// `[name](!)`: a template, only inherited from.
+    pub is_template: bool,
+    /// The templates named in `[name](a,b)`, in order.
+    pub templates: Vec<String>,
+    pub entries: Vec<RawEntry>,
+}
+
+/// One `key = value` line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawEntry {
+    pub key: String,
+    pub value: String,
+    pub file: String,
+    pub line: u32,
+    /// Copied from a template.
+    pub inherited: bool,
+}
+
+impl RawSection {
+    /// The value a single-valued option takes: the last one wins, so a section overrides its templates.
+    pub fn last(&self, key: &str) -> Option<&RawEntry> {
+        self.entries.iter().rev().find(|e| e.key.eq_ignore_ascii_case(key))
+    }
+
+    /// Where the section is best pointed at: its `type=` line, else its first entry.
+    pub fn location(&self) -> (&str, u32) {
+        self.last("type")
+            .or_else(|| self.entries.iter().find(|e| !e.inherited))
+            .or_else(|| self.entries.first())
+            .map_or(("", 0), |e| (e.file.as_str(), e.line))
+    }
+}
+
+impl RawConfig {
+    /// Sections that are configuration rather than templates.
+    pub fn concrete(&self) -> impl Iterator<Item = &RawSection> {
+        self.sections.iter().filter(|s| !s.is_template)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(key: &str, value: &str, line: u32, inherited: bool) -> RawEntry {
+        RawEntry { key: key.into(), value: value.into(), file: "f.conf".into(), line, inherited }
+    }
+
+    #[test]
+    fn last_value_wins_over_template() {
+        let s = RawSection {
+            name: "p".into(),
+            entries: vec![entry("pin", "1", 2, true), entry("type", "phone", 5, false), entry("PIN", "2", 6, false)],
+            ..Default::default()
+        };
+        assert_eq!(s.last("pin").unwrap().value, "2");
+        assert_eq!(s.location(), ("f.conf", 5));
+    }
+
+    #[test]
+    fn location_without_type_is_first_own_entry() {
+        let s = RawSection {
+            name: "p".into(),
+            entries: vec![entry("a", "1", 2, true), entry("b", "2", 9, false)],
+            ..Default::default()
+        };
+        assert_eq!(s.location(), ("f.conf", 9));
+    }
+}
