@@ -50,6 +50,29 @@ impl RawConfig {
     pub fn concrete(&self) -> impl Iterator<Item = &RawSection> {
         self.sections.iter().filter(|s| !s.is_template)
     }
+
+    /// A canonical text form, to compare what two readers made of the same files. File names are shown
+    /// relative to `base_dir` (the directory of the main file), so dumps taken in different places match.
+    pub fn dump(&self, base_dir: &str) -> String {
+        let base = format!("{}/", base_dir.trim_end_matches('/'));
+        let mut out = String::new();
+        for s in &self.sections {
+            out.push_str(&format!("[{}]", s.name));
+            if s.is_template {
+                out.push_str(" template");
+            }
+            if !s.templates.is_empty() {
+                out.push_str(&format!(" inherits={}", s.templates.join(",")));
+            }
+            out.push('\n');
+            for e in &s.entries {
+                let file = e.file.strip_prefix(&base).unwrap_or(&e.file);
+                let how = if e.inherited { " inherited" } else { "" };
+                out.push_str(&format!("  {} = {} @{}:{}{}\n", e.key, e.value, file, e.line, how));
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -69,6 +92,19 @@ mod tests {
         };
         assert_eq!(s.last("pin").unwrap().value, "2");
         assert_eq!(s.location(), ("f.conf", 5));
+    }
+
+    #[test]
+    fn dump_is_relative_to_base_dir() {
+        let c = RawConfig {
+            sections: vec![RawSection {
+                name: "x".into(),
+                is_template: false,
+                templates: vec!["t".into()],
+                entries: vec![RawEntry { file: "/etc/asterisk/a.conf".into(), ..entry("k", "v", 3, true) }],
+            }],
+        };
+        assert_eq!(c.dump("/etc/asterisk/"), "[x] inherits=t\n  k = v @a.conf:3 inherited\n");
     }
 
     #[test]
