@@ -22,6 +22,7 @@ ROOT=$SANDBOX/sid
 INCLUDE=$SANDBOX/include
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MODDIR=/usr/lib/x86_64-linux-gnu/asterisk/modules
+STOCK_CONFIGS="indications.conf pjsip_notify.conf ccss.conf cdr.conf cel.conf features.conf acl.conf udptl.conf pjproject.conf"
 HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 avahi-utils curl)
 # Bump when the chroot's contents change, so existing sandboxes are rebuilt.
 CHROOT_STAMP="v1 asterisk asterisk-dev asterisk-modules"
@@ -128,6 +129,10 @@ cmd_start() {
     for f in "$REPO"/configs/asterisk/*.conf; do
         sed -e "s|@DIR@|$dir|g" -e "s|@SIP_PORT@|$sip_port|g" -e "s|@HTTP_PORT@|$http_port|g" \
             "$f" >"$host/etc/$(basename "$f")"
+    done
+    # Asterisk's own defaults for the core's files, so the log holds only what matters.
+    for f in $STOCK_CONFIGS; do
+        [ -e "$host/etc/$f" ] || cp "$ROOT/etc/asterisk/$f" "$host/etc/$f"
     done
     if [ -n "$conf" ]; then
         install -m 0640 "$conf" "$host/etc/res_digium_phone.conf"

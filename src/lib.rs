@@ -10,6 +10,8 @@
 
 pub mod core;
 
+mod asterisk_key;
+
 #[cfg(not(test))]
 mod ffi;
 #[cfg(not(test))]

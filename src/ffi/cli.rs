@@ -1,0 +1,155 @@
+//! CLI commands: a table of [`Command`]s registered as Asterisk CLI entries, unregistered on drop.
+
+use std::ffi::{CStr, c_char, c_int};
+use std::ptr;
+use std::sync::Mutex;
+
+use super::util::{cstring, string_from};
+use super::{guard, module, sys};
+
+/// One CLI command, defined by safe code.
+pub(crate) struct Command {
+    /// The words of the command, e.g. `digium_phones show phone`.
+    pub command: &'static CStr,
+    pub summary: &'static CStr,
+    pub usage: &'static CStr,
+    pub run: fn(&mut Args) -> Outcome,
+    /// Candidates for the word at `pos` (0-based over the whole line); filtered by prefix here.
+    pub complete: Option<fn(pos: usize) -> Vec<String>>,
+}
+
+pub(crate) enum Outcome {
+    Success,
+    ShowUsage,
+    Failure,
+}
+
+/// The arguments of one invocation and the console to answer on.
+pub(crate) struct Args {
+    fd: c_int,
+    pub argv: Vec<String>,
+}
+
+impl Args {
+    pub fn print(&self, text: &str) {
+        let text = cstring(text);
+        // SAFETY: fd is the console Asterisk gave this invocation; "%s" with one NUL-terminated string.
+        unsafe { sys::ast_cli(self.fd, c"%s".as_ptr(), text.as_ptr()) }
+    }
+}
+
+/// Registered entries; Asterisk writes into them, so they live on the heap at a fixed address until
+/// unregistered.
+pub(crate) struct Registration {
+    entries: Box<[sys::ast_cli_entry]>,
+}
+
+// SAFETY: the entries are plain data that Asterisk reads and writes under its own CLI lock; this value
+// only hands their address to Asterisk and back, from whichever thread loads or unloads the module.
+unsafe impl Send for Registration {}
+
+/// Which table each registered entry belongs to: (address of first entry, commands).
+static TABLES: Mutex<Vec<(usize, &'static [Command])>> = Mutex::new(Vec::new());
+
+#[derive(Debug, thiserror::Error)]
+#[error("Asterisk refused to register the CLI commands")]
+pub(crate) struct RegisterError;
+
+impl Registration {
+    pub fn register(commands: &'static [Command]) -> Result<Self, RegisterError> {
+        let mut entries: Box<[sys::ast_cli_entry]> = commands
+            .iter()
+            .map(|c| sys::ast_cli_entry {
+                summary: c.summary.as_ptr(),
+                usage: c.usage.as_ptr(),
+                // Asterisk copies the command at CLI_INIT and frees its copy on unregister.
+                command: c.command.as_ptr().cast_mut(),
+                handler: Some(handler),
+                ..Default::default()
+            })
+            .collect();
+        let base = entries.as_ptr() as usize;
+        lock_tables().push((base, commands));
+        let len = c_int::try_from(entries.len()).map_err(|_| RegisterError)?;
+        // SAFETY: `entries` is a heap array of initialised entries that stays at this address until
+        // `Drop` unregisters it; the module handle is the loader's.
+        let rc = unsafe {
+            sys::__ast_cli_register_multiple(entries.as_mut_ptr(), len, module::self_handle())
+        };
+        if rc != 0 {
+            // Asterisk unregisters the ones it did register before failing.
+            lock_tables().retain(|(b, _)| *b != base);
+            return Err(RegisterError);
+        }
+        Ok(Self { entries })
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let len = c_int::try_from(self.entries.len()).unwrap_or(0);
+        // SAFETY: the same entries that were registered; after this Asterisk holds no pointer to them.
+        unsafe { sys::ast_cli_unregister_multiple(self.entries.as_mut_ptr(), len) };
+        let base = self.entries.as_ptr() as usize;
+        lock_tables().retain(|(b, _)| *b != base);
+    }
+}
+
+fn lock_tables() -> std::sync::MutexGuard<'static, Vec<(usize, &'static [Command])>> {
+    TABLES.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn command_for(entry: *const sys::ast_cli_entry) -> Option<&'static Command> {
+    let addr = entry as usize;
+    let size = std::mem::size_of::<sys::ast_cli_entry>();
+    lock_tables().iter().find_map(|(base, commands)| {
+        let offset = addr.checked_sub(*base)?;
+        (offset % size == 0).then(|| commands.get(offset / size)).flatten()
+    })
+}
+
+const CLI_SHOWUSAGE: *mut c_char = 1 as *mut c_char;
+const CLI_FAILURE: *mut c_char = 2 as *mut c_char;
+
+unsafe extern "C" fn handler(
+    e: *mut sys::ast_cli_entry,
+    cmd: c_int,
+    a: *mut sys::ast_cli_args,
+) -> *mut c_char {
+    guard::entry("CLI command", CLI_FAILURE, || {
+        // CLI_INIT: command, summary and usage were filled in before registration.
+        if cmd == sys::ast_cli_command_CLI_INIT || a.is_null() {
+            return ptr::null_mut();
+        }
+        let Some(command) = command_for(e) else { return CLI_FAILURE };
+        // SAFETY: Asterisk passes a valid ast_cli_args for CLI_GENERATE and CLI_HANDLER.
+        let a = unsafe { &*a };
+        if cmd == sys::ast_cli_command_CLI_GENERATE {
+            return complete(command, a);
+        }
+        let argc = usize::try_from(a.argc).unwrap_or(0);
+        // SAFETY: argv holds argc NUL-terminated strings for the duration of the call.
+        let argv = (0..argc).map(|i| unsafe { string_from(*a.argv.add(i)) }).collect();
+        let mut args = Args { fd: a.fd, argv };
+        match (command.run)(&mut args) {
+            Outcome::Success => ptr::null_mut(),
+            Outcome::ShowUsage => CLI_SHOWUSAGE,
+            Outcome::Failure => CLI_FAILURE,
+        }
+    })
+}
+
+/// Returns the `n`-th candidate matching the word being completed, allocated for Asterisk to free.
+fn complete(command: &Command, a: &sys::ast_cli_args) -> *mut c_char {
+    let Some(candidates) = command.complete else { return ptr::null_mut() };
+    // SAFETY: `word` is a NUL-terminated string (possibly empty) for the duration of the call.
+    let word = unsafe { string_from(a.word) };
+    let pos = usize::try_from(a.pos).unwrap_or(usize::MAX);
+    let n = usize::try_from(a.n).unwrap_or(usize::MAX);
+    let Some(choice) = candidates(pos).into_iter().filter(|c| c.starts_with(&word)).nth(n) else {
+        return ptr::null_mut();
+    };
+    let choice = cstring(&choice);
+    // SAFETY: __ast_strdup copies the string into Asterisk's allocator; the CLI core frees it.
+    unsafe { sys::__ast_strdup(choice.as_ptr(), c"cli.rs".as_ptr(), 0, c"complete".as_ptr()) }
+}

@@ -1,0 +1,123 @@
+//! Reading a configuration file through Asterisk's config API (`ast_config_load2`), so `#include`,
+//! `#exec` and templates behave exactly as in every Asterisk module, into the core's [`RawConfig`].
+
+use std::ffi::c_void;
+
+use super::sys;
+use super::util::{cstring, string_from};
+use crate::core::raw::{RawConfig, RawEntry, RawSection};
+
+pub(crate) enum Loaded {
+    /// The file does not exist.
+    Missing,
+    /// Asterisk could not parse it (it has logged why).
+    Invalid,
+    /// Not modified since `who_asked` last loaded it.
+    Unchanged,
+    Config(RawConfig),
+}
+
+// Pointer-valued status macros that bindgen drops (asterisk/config.h).
+const FILEUNCHANGED: usize = usize::MAX; // (void *) -1
+const FILEINVALID: usize = usize::MAX - 1; // (void *) -2
+
+/// Loads `filename` (relative to Asterisk's config directory, or absolute) on behalf of `who_asked`,
+/// whose last load decides what "unchanged" means.
+pub(crate) fn load(filename: &str, who_asked: &str, only_if_changed: bool) -> Loaded {
+    let file = cstring(filename);
+    let who = cstring(who_asked);
+    let flags =
+        sys::ast_flags { flags: if only_if_changed { sys::CONFIG_FLAG_FILEUNCHANGED } else { 0 } };
+    // SAFETY: both strings are NUL-terminated and outlive the call.
+    let cfg = unsafe { sys::ast_config_load2(file.as_ptr(), who.as_ptr(), flags) };
+    match cfg as usize {
+        0 => Loaded::Missing,
+        FILEUNCHANGED => Loaded::Unchanged,
+        FILEINVALID => Loaded::Invalid,
+        _ => {
+            let config = Config(cfg);
+            Loaded::Config(config.read(&absolute(filename)))
+        }
+    }
+}
+
+/// Asterisk leaves `file` empty on the main file's variables and keeps `#include` paths as written;
+/// findings must name real files, so both become absolute paths.
+fn absolute(file: &str) -> String {
+    if file.starts_with('/') { file.to_string() } else { format!("{}/{file}", config_dir()) }
+}
+
+/// An `ast_config` we own, destroyed on drop.
+struct Config(*mut sys::ast_config);
+
+impl Drop for Config {
+    fn drop(&mut self) {
+        // SAFETY: a config returned by ast_config_load2 and not destroyed elsewhere.
+        unsafe { sys::ast_config_destroy(self.0) }
+    }
+}
+
+impl Config {
+    fn read(&self, main_file: &str) -> RawConfig {
+        let mut sections = Vec::new();
+        let mut cat: *mut sys::ast_category = std::ptr::null_mut();
+        loop {
+            // SAFETY: self.0 is a live config; `cat` is NULL or the previous category of the same config.
+            // The filter includes templates, which plain browsing skips.
+            cat = unsafe {
+                sys::ast_category_browse_filtered(
+                    self.0,
+                    std::ptr::null(),
+                    cat,
+                    c"TEMPLATES=include".as_ptr(),
+                )
+            };
+            if cat.is_null() {
+                break;
+            }
+            sections.push(read_category(cat, main_file));
+        }
+        RawConfig { sections }
+    }
+}
+
+fn read_category(cat: *mut sys::ast_category, main_file: &str) -> RawSection {
+    // SAFETY: `cat` is a live category of a live config for all the calls below; the variable list is
+    // walked through `next` until NULL, as Asterisk links it.
+    unsafe {
+        let templates_str = sys::ast_category_get_templates(cat);
+        let templates = if templates_str.is_null() {
+            Vec::new()
+        } else {
+            let text = string_from(sys::ast_str_buffer(templates_str));
+            sys::ast_free_ptr(templates_str.cast::<c_void>());
+            text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
+        };
+        let mut entries = Vec::new();
+        let mut var = sys::ast_category_first(cat);
+        while !var.is_null() {
+            let v = &*var;
+            let file = string_from(v.file);
+            entries.push(RawEntry {
+                key: string_from(v.name),
+                value: string_from(v.value),
+                file: if file.is_empty() { main_file.to_string() } else { absolute(&file) },
+                line: u32::try_from(v.lineno).unwrap_or(0),
+                inherited: v.inherited != 0,
+            });
+            var = v.next;
+        }
+        RawSection {
+            name: string_from(sys::ast_category_get_name(cat)),
+            is_template: sys::ast_category_is_template(cat) != 0,
+            templates,
+            entries,
+        }
+    }
+}
+
+/// Asterisk's configuration directory (`astetcdir`).
+pub(crate) fn config_dir() -> String {
+    // SAFETY: set once at startup to a NUL-terminated string that lives as long as Asterisk.
+    unsafe { string_from(std::ptr::addr_of!(sys::ast_config_AST_CONFIG_DIR).read()) }
+}

@@ -1,0 +1,142 @@
+//! Tests that run inside Asterisk (`test execute category /res/res_digium_phone/`): they exercise the
+//! FFI wrappers against the real APIs, which unit tests cannot.
+
+use std::fmt::Write as _;
+
+use crate::core::model;
+use crate::core::raw::RawConfig;
+use crate::ffi::config::{self as ast_config, Loaded};
+use crate::ffi::guard;
+use crate::ffi::module::asterisk_version;
+use crate::ffi::test::{Context, Test};
+
+pub(crate) static TESTS: &[Test] = &[
+    Test {
+        name: c"panic_guard",
+        summary: c"A panic inside an entry point is contained",
+        description: c"Runs a panicking closure in the guard every Asterisk entry point uses and checks that it returns the fallback value.",
+        run: panic_guard,
+    },
+    Test {
+        name: c"config_reader",
+        summary: c"ast_config is read into RawConfig faithfully",
+        description: c"Loads a file with templates, repeated keys, (+) and #include through ast_config_load2 and checks order, inheritance, file and line of every entry.",
+        run: config_reader,
+    },
+    Test {
+        name: c"secrets_masked",
+        summary: c"CLI details never show secrets",
+        description: c"Builds a phone and a line with secrets and PINs and checks the CLI detail text masks them.",
+        run: secrets_masked,
+    },
+    Test {
+        name: c"version_line",
+        summary: c"The version line is what FreePBX parses",
+        description: c"Checks that the version line for the running Asterisk matches Version [0-9.]+_([0-9.]+).",
+        run: version_line,
+    },
+];
+
+fn panic_guard(ctx: &Context) -> Result<(), String> {
+    let got = guard::entry("selftest", 7, || -> i32 {
+        panic!("deliberate panic from the panic_guard test")
+    });
+    ctx.status("a deliberate panic was raised and caught");
+    if got == 7 { Ok(()) } else { Err(format!("guard returned {got}, expected the fallback 7")) }
+}
+
+fn temp_dir() -> Result<std::path::PathBuf, String> {
+    let dir =
+        std::env::temp_dir().join(format!("res_digium_phone-selftest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+fn config_reader(ctx: &Context) -> Result<(), String> {
+    let dir = temp_dir()?;
+    let main = dir.join("main.conf");
+    let inc = dir.join("extra.conf");
+    // Asterisk resolves a relative #include against its config directory, so name the file fully.
+    std::fs::write(
+        &main,
+        format!(
+            "[general]\nconfig_auth=pin\n\
+             [tmpl](!)\ntype=phone\nline=t_line\nparking_exten=700\n\
+             [p1](tmpl)\nline=a\nline=b\nparking_exten=701\n\
+             #include \"{}\"\n\
+             [p1](+)\nfull_name=Appended\n",
+            inc.display()
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(&inc, "[a]\ntype=line ; comment\n[b]\ntype = line\n[t_line]\ntype=>line\n")
+        .map_err(|e| e.to_string())?;
+    let main_path = main.display().to_string();
+    let result = match ast_config::load(&main_path, "res_digium_phone/selftest", false) {
+        Loaded::Config(raw) => check_reader_result(ctx, &raw, &dir.display().to_string()),
+        _ => Err(format!("{main_path} could not be loaded")),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn check_reader_result(ctx: &Context, raw: &RawConfig, dir: &str) -> Result<(), String> {
+    let dump = raw.dump(dir);
+    ctx.status(&dump);
+    let expected = "[general]\n  config_auth = pin @main.conf:2\n\
+        [tmpl] template\n  type = phone @main.conf:4\n  line = t_line @main.conf:5\n  parking_exten = 700 @main.conf:6\n\
+        [p1] inherits=tmpl\n  type = phone @main.conf:4 inherited\n  line = t_line @main.conf:5 inherited\n  \
+        parking_exten = 700 @main.conf:6 inherited\n  line = a @main.conf:8\n  line = b @main.conf:9\n  \
+        parking_exten = 701 @main.conf:10\n  full_name = Appended @main.conf:13\n\
+        [a]\n  type = line @extra.conf:2\n[b]\n  type = line @extra.conf:4\n[t_line]\n  type = line @extra.conf:6\n";
+    if dump != expected {
+        let mut msg = String::from("unexpected reading; expected:\n");
+        let _ = write!(msg, "{expected}");
+        return Err(msg);
+    }
+    let built = model::build(raw, None);
+    let p1 = built.model.phone("p1").ok_or("p1 not in the model")?;
+    let lines: Vec<&str> = p1.lines.iter().map(|r| r.name.as_str()).collect();
+    if lines != ["t_line", "a", "b"] {
+        return Err(format!("p1 lines {lines:?}"));
+    }
+    Ok(())
+}
+
+fn secrets_masked(ctx: &Context) -> Result<(), String> {
+    let raw = crate::core::raw::RawSection {
+        name: "p".into(),
+        entries: [
+            ("type", "phone"),
+            ("pin", "918273"),
+            ("secret", "zq-secret-zq"),
+            ("full_name", "A"),
+        ]
+        .iter()
+        .map(|(k, v)| crate::core::raw::RawEntry {
+            key: (*k).into(),
+            value: (*v).into(),
+            ..Default::default()
+        })
+        .collect(),
+        ..Default::default()
+    };
+    let text = super::commands::details("phone", &raw);
+    ctx.status(&text);
+    if text.contains("918273") || text.contains("zq-secret-zq") {
+        return Err("a secret appears in the CLI details".into());
+    }
+    if !text.contains("full_name: A") {
+        return Err("details lack full_name".into());
+    }
+    Ok(())
+}
+
+fn version_line(ctx: &Context) -> Result<(), String> {
+    let line = crate::core::version::version_line(&asterisk_version(), env!("CARGO_PKG_VERSION"));
+    ctx.status(&line);
+    let rest = line.strip_prefix("Version ").ok_or("no 'Version ' prefix")?;
+    let (ast, ours) = rest.split_once('_').ok_or("no '_'")?;
+    let numeric = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.');
+    if numeric(ast) && numeric(ours) { Ok(()) } else { Err(format!("'{line}' does not match")) }
+}
