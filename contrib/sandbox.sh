@@ -91,7 +91,18 @@ cmd_setup() {
     mkdir -p "$ROOT/srv/rdp"
 }
 
+# Rust 1.85 or newer (edition 2024); Debian's rustc is older, so rustup's toolchain is used.
+ensure_rust() {
+    [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+    command -v cargo >/dev/null && return
+    log "installing the Rust toolchain with rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs |
+        sh -s -- -y --profile minimal --component rustfmt,clippy >/dev/null
+    export PATH="$HOME/.cargo/bin:$PATH"
+}
+
 cargo_env() {
+    ensure_rust
     export ASTERISK_INCLUDE_DIR=$INCLUDE
 }
 
