@@ -108,8 +108,9 @@ fn command_for(entry: *const sys::ast_cli_entry) -> Option<&'static Command> {
     })
 }
 
-const CLI_SHOWUSAGE: *mut c_char = 1 as *mut c_char;
-const CLI_FAILURE: *mut c_char = 2 as *mut c_char;
+// CLI_SHOWUSAGE and CLI_FAILURE are the small integers (char *)1 and (char *)2, which bindgen drops.
+const CLI_SHOWUSAGE: *mut c_char = ptr::without_provenance_mut(1);
+const CLI_FAILURE: *mut c_char = ptr::without_provenance_mut(2);
 
 unsafe extern "C" fn handler(
     e: *mut sys::ast_cli_entry,
