@@ -27,16 +27,24 @@ impl Finding {
 
 impl fmt::Display for Finding {
     /// `file:line: error: [section] option: message`, the form compilers use, so editors can jump to it.
+    /// A finding about the file itself (a syntax problem) has no section and reads `file:line: error: message`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sev = match self.severity {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{}:{}: {sev}: [{}]", self.file, self.line, self.section)?;
+        write!(f, "{}:{}: {sev}:", self.file, self.line)?;
+        if !self.section.is_empty() {
+            write!(f, " [{}]", self.section)?;
+        }
         if !self.option.is_empty() {
             write!(f, " {}", self.option)?;
         }
-        write!(f, ": {}", self.message)
+        if self.section.is_empty() && self.option.is_empty() {
+            write!(f, " {}", self.message)
+        } else {
+            write!(f, ": {}", self.message)
+        }
     }
 }
 
@@ -58,5 +66,18 @@ mod tests {
             f.to_string(),
             "/etc/asterisk/res_digium_phone.conf:12: error: [phone100] mac: 'zz' is not a MAC address"
         );
+    }
+
+    #[test]
+    fn display_without_section() {
+        let f = Finding {
+            severity: Severity::Warning,
+            file: "a.conf".into(),
+            line: 3,
+            section: String::new(),
+            option: String::new(),
+            message: "no '=' in this line".into(),
+        };
+        assert_eq!(f.to_string(), "a.conf:3: warning: no '=' in this line");
     }
 }

@@ -5,6 +5,7 @@
 //! option, and renders what the CLI shows. No `unsafe`, no Asterisk: every part is unit-tested.
 #![forbid(unsafe_code)]
 
+pub mod conf;
 pub mod finding;
 pub mod model;
 pub mod raw;

@@ -87,7 +87,11 @@ mod tests {
     fn last_value_wins_over_template() {
         let s = RawSection {
             name: "p".into(),
-            entries: vec![entry("pin", "1", 2, true), entry("type", "phone", 5, false), entry("PIN", "2", 6, false)],
+            entries: vec![
+                entry("pin", "1", 2, true),
+                entry("type", "phone", 5, false),
+                entry("PIN", "2", 6, false),
+            ],
             ..Default::default()
         };
         assert_eq!(s.last("pin").unwrap().value, "2");
@@ -101,7 +105,10 @@ mod tests {
                 name: "x".into(),
                 is_template: false,
                 templates: vec!["t".into()],
-                entries: vec![RawEntry { file: "/etc/asterisk/a.conf".into(), ..entry("k", "v", 3, true) }],
+                entries: vec![RawEntry {
+                    file: "/etc/asterisk/a.conf".into(),
+                    ..entry("k", "v", 3, true)
+                }],
             }],
         };
         assert_eq!(c.dump("/etc/asterisk/"), "[x] inherits=t\n  k = v @a.conf:3 inherited\n");

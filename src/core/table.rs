@@ -45,13 +45,17 @@ mod tests {
 
     #[test]
     fn aligned_columns() {
-        let t = render(&["Phone", "MAC"], &[vec!["a".into(), "0123".into()], vec!["longer".into(), "".into()]]);
+        let t = render(
+            &["Phone", "MAC"],
+            &[vec!["a".into(), "0123".into()], vec!["longer".into(), "".into()]],
+        );
         assert_eq!(t, "Phone   MAC\n======  ====\na       0123\nlonger\n");
     }
 
     #[test]
     fn details_align_on_colon() {
-        let d = render_details(&[("type".into(), "phone".into()), ("full_name".into(), "A".into())]);
+        let d =
+            render_details(&[("type".into(), "phone".into()), ("full_name".into(), "A".into())]);
         assert_eq!(d, "     type: phone\nfull_name: A\n");
     }
 }

@@ -24,10 +24,7 @@ mod tests {
 
     #[test]
     fn debian_version_string() {
-        assert_eq!(
-            version_line("22.10.1+dfsg+~cs6.17.60671434-1", "0.1.0"),
-            "Version 22.10_0.1.0"
-        );
+        assert_eq!(version_line("22.10.1+dfsg+~cs6.17.60671434-1", "0.1.0"), "Version 22.10_0.1.0");
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! `[general]`: authentication, discovery and file options shared by every phone.
 
 use super::reader::SectionReader;
+use crate::core::finding::Finding;
 use crate::core::raw::RawSection;
 use crate::core::secret::Secret;
-use crate::core::finding::Finding;
 
 /// How a phone proves it may see the list of profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,7 +117,8 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> General
         let e = r.entry("globalpin");
         r.error_at(e, "globalpin", "a PIN must be digits only (phones offer a numeric keypad)");
     }
-    let needs_globalpin = userlist_auth == UserlistAuth::GlobalPin || config_auth == ConfigAuth::GlobalPin;
+    let needs_globalpin =
+        userlist_auth == UserlistAuth::GlobalPin || config_auth == ConfigAuth::GlobalPin;
     if needs_globalpin && globalpin.is_empty() {
         let e = r.entry("config_auth").or(r.entry("userlist_auth"));
         r.error_at(e, "globalpin", "globalpin authentication is selected but no globalpin is set");

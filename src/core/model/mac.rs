@@ -21,7 +21,8 @@ impl FromStr for Mac {
         }
         let mut bytes = [0u8; 6];
         for (i, b) in bytes.iter_mut().enumerate() {
-            *b = u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).map_err(|_| InvalidMac(s.to_string()))?;
+            *b = u8::from_str_radix(&digits[2 * i..2 * i + 2], 16)
+                .map_err(|_| InvalidMac(s.to_string()))?;
         }
         Ok(Mac(bytes))
     }
@@ -39,7 +40,13 @@ mod tests {
 
     #[test]
     fn every_common_form() {
-        for s in ["0123456789ab", "01:23:45:67:89:AB", "01-23-45-67-89-ab", "0123.4567.89AB", " 0123456789Ab "] {
+        for s in [
+            "0123456789ab",
+            "01:23:45:67:89:AB",
+            "01-23-45-67-89-ab",
+            "0123.4567.89AB",
+            " 0123456789Ab ",
+        ] {
             assert_eq!(s.parse::<Mac>().unwrap().to_string(), "0123456789ab", "{s}");
         }
     }

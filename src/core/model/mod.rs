@@ -141,7 +141,7 @@ pub fn build(raw: &RawConfig, previous: Option<&Model>) -> Built {
     Built { model, findings }
 }
 
-fn section_type<'a>(section: &'a RawSection, findings: &mut Vec<Finding>) -> Option<&'static str> {
+fn section_type(section: &RawSection, findings: &mut Vec<Finding>) -> Option<&'static str> {
     let Some(entry) = section.last("type") else {
         findings.push(section_finding(
             section,
@@ -169,7 +169,12 @@ fn section_type<'a>(section: &'a RawSection, findings: &mut Vec<Finding>) -> Opt
     None
 }
 
-fn section_finding(section: &RawSection, severity: Severity, option: &str, message: String) -> Finding {
+fn section_finding(
+    section: &RawSection,
+    severity: Severity,
+    option: &str,
+    message: String,
+) -> Finding {
     let (file, line) = section.location();
     Finding {
         severity,
@@ -221,7 +226,11 @@ fn resolve_references(model: &mut Model, findings: &mut Vec<Finding>) {
                     ok = false;
                     let other = if key == "line" { &externals } else { &lines };
                     let hint = if other.contains(r.name.as_str()) {
-                        format!(" ('{}' is a{} section)", r.name, if key == "line" { "n external_line" } else { " line" })
+                        format!(
+                            " ('{}' is a{} section)",
+                            r.name,
+                            if key == "line" { "n external_line" } else { " line" }
+                        )
                     } else {
                         String::new()
                     };
@@ -231,7 +240,10 @@ fn resolve_references(model: &mut Model, findings: &mut Vec<Finding>) {
                         line: r.line,
                         section: phone.name.clone(),
                         option: key.to_string(),
-                        message: format!("no {key} section named '{}'{hint}; phone not served", r.name),
+                        message: format!(
+                            "no {key} section named '{}'{hint}; phone not served",
+                            r.name
+                        ),
                     });
                 }
             }

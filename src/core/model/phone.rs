@@ -161,7 +161,11 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<
     let lines = references(&r, "line");
     let external_lines = references(&r, "external_line");
     if lines.is_empty() && external_lines.is_empty() {
-        r.warn_at(None, "line", "the phone has no line= or external_line=, so it can make no calls");
+        r.warn_at(
+            None,
+            "line",
+            "the phone has no line= or external_line=, so it can make no calls",
+        );
     }
     let phone = Phone {
         name: section.name.clone(),

@@ -23,7 +23,13 @@ impl<'a> SectionReader<'a> {
         Self { section, findings, known, errors: 0 }
     }
 
-    fn push(&mut self, severity: Severity, entry: Option<&RawEntry>, option: &str, message: String) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        entry: Option<&RawEntry>,
+        option: &str,
+        message: String,
+    ) {
         let (file, line) = match entry {
             Some(e) => (e.file.as_str(), e.line),
             None => self.section.location(),
@@ -75,7 +81,11 @@ impl<'a> SectionReader<'a> {
             .iter()
             .filter(|e| e.key.eq_ignore_ascii_case(key))
             .flat_map(|e| {
-                e.value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(move |v| (e, v.to_string()))
+                e.value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(move |v| (e, v.to_string()))
             })
             .collect()
     }

@@ -15,7 +15,13 @@ fn raw(sections: &[(&str, &[(&str, &str)])]) -> RawConfig {
                         .iter()
                         .map(|(k, v)| {
                             line += 1;
-                            RawEntry { key: k.to_string(), value: v.to_string(), file: "t.conf".into(), line, inherited: false }
+                            RawEntry {
+                                key: k.to_string(),
+                                value: v.to_string(),
+                                file: "t.conf".into(),
+                                line,
+                                inherited: false,
+                            }
                         })
                         .collect(),
                     ..Default::default()
@@ -34,7 +40,18 @@ const GOOD: &[(&str, &[(&str, &str)])] = &[
     ("100", &[("type", "line"), ("exten", "100"), ("secret", "s3cret")]),
     ("101", &[("type", "line"), ("exten", "101")]),
     ("ext", &[("type", "external_line"), ("server_address", "sip.example.com")]),
-    ("phone100", &[("type", "phone"), ("full_name", "Ann"), ("mac", "01:23:45:67:89:AB"), ("line", "100"), ("line", "101"), ("external_line", "ext"), ("pin", "1234")]),
+    (
+        "phone100",
+        &[
+            ("type", "phone"),
+            ("full_name", "Ann"),
+            ("mac", "01:23:45:67:89:AB"),
+            ("line", "100"),
+            ("line", "101"),
+            ("external_line", "ext"),
+            ("pin", "1234"),
+        ],
+    ),
 ];
 
 #[test]
@@ -68,12 +85,21 @@ fn missing_and_unknown_types() {
     let b = build(&raw(&[("x", &[("exten", "1")]), ("y", &[("type", "phnoe")])]), None);
     let e = errors(&b);
     assert!(e[0].starts_with("t.conf:2: error: [x] type: no type= option"), "{e:?}");
-    assert_eq!(e[1], "t.conf:4: error: [y] type: unknown section type 'phnoe' (did you mean 'phone'?); section ignored");
+    assert_eq!(
+        e[1],
+        "t.conf:4: error: [y] type: unknown section type 'phnoe' (did you mean 'phone'?); section ignored"
+    );
 }
 
 #[test]
 fn unknown_option_warns_with_suggestion() {
-    let b = build(&raw(&[("p", &[("type", "phone"), ("fullname", "A"), ("line", "l")]), ("l", &[("type", "line")])]), None);
+    let b = build(
+        &raw(&[
+            ("p", &[("type", "phone"), ("fullname", "A"), ("line", "l")]),
+            ("l", &[("type", "line")]),
+        ]),
+        None,
+    );
     assert_eq!(b.errors(), 0);
     assert_eq!(
         b.findings[0].to_string(),
@@ -84,14 +110,29 @@ fn unknown_option_warns_with_suggestion() {
 
 #[test]
 fn dangling_line_refuses_phone() {
-    let b = build(&raw(&[("l", &[("type", "line")]), ("p", &[("type", "phone"), ("line", "l"), ("line", "nope")])]), None);
-    assert_eq!(errors(&b), ["t.conf:6: error: [p] line: no line section named 'nope'; phone not served"]);
+    let b = build(
+        &raw(&[
+            ("l", &[("type", "line")]),
+            ("p", &[("type", "phone"), ("line", "l"), ("line", "nope")]),
+        ]),
+        None,
+    );
+    assert_eq!(
+        errors(&b),
+        ["t.conf:6: error: [p] line: no line section named 'nope'; phone not served"]
+    );
     assert!(b.model.phone("p").is_none());
 }
 
 #[test]
 fn external_line_named_as_line_gets_a_hint() {
-    let b = build(&raw(&[("x", &[("type", "external_line"), ("server_address", "h")]), ("p", &[("type", "phone"), ("line", "x")])]), None);
+    let b = build(
+        &raw(&[
+            ("x", &[("type", "external_line"), ("server_address", "h")]),
+            ("p", &[("type", "phone"), ("line", "x")]),
+        ]),
+        None,
+    );
     assert!(errors(&b)[0].contains("('x' is an external_line section)"), "{:?}", errors(&b));
 }
 
@@ -105,9 +146,20 @@ fn bad_values_name_the_option() {
         None,
     );
     let e = errors(&b);
-    assert!(e.iter().any(|m| m.contains("[general] config_auth: 'bogus' is not one of: disabled, mac, pin, globalpin")), "{e:?}");
-    assert!(e.iter().any(|m| m.contains("[general] mdns_port: 99999 is out of range (1 to 65535)")), "{e:?}");
-    assert!(e.iter().any(|m| m.starts_with("t.conf:6: error: [p] mac: 'zz' is not a MAC address")), "{e:?}");
+    assert!(
+        e.iter().any(|m| m.contains(
+            "[general] config_auth: 'bogus' is not one of: disabled, mac, pin, globalpin"
+        )),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|m| m.contains("[general] mdns_port: 99999 is out of range (1 to 65535)")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|m| m.starts_with("t.conf:6: error: [p] mac: 'zz' is not a MAC address")),
+        "{e:?}"
+    );
     assert!(e.iter().any(|m| m.contains("[p] pin: a PIN must be digits only")), "{e:?}");
     assert!(b.model.phone("p").is_none());
 }
@@ -128,14 +180,23 @@ fn duplicate_mac_refuses_second_phone() {
         ]),
         None,
     );
-    assert_eq!(errors(&b), ["t.conf:10: error: [b] mac: MAC 0123456789ab is already used by phone 'a'; phone not served"]);
+    assert_eq!(
+        errors(&b),
+        [
+            "t.conf:10: error: [b] mac: MAC 0123456789ab is already used by phone 'a'; phone not served"
+        ]
+    );
     assert!(b.model.phone("a").is_some() && b.model.phone("b").is_none());
 }
 
 #[test]
 fn duplicate_section_name_of_same_type() {
     let b = build(&raw(&[("l", &[("type", "line")]), ("l", &[("type", "line")])]), None);
-    assert!(errors(&b)[0].contains("a line named 'l' is already defined at t.conf:2"), "{:?}", errors(&b));
+    assert!(
+        errors(&b)[0].contains("a line named 'l' is already defined at t.conf:2"),
+        "{:?}",
+        errors(&b)
+    );
     assert_eq!(b.model.lines.len(), 1);
 }
 
@@ -145,7 +206,9 @@ fn broken_section_keeps_its_last_good_definition() {
     let mut broken = GOOD.to_vec();
     broken[4] = ("phone100", &[("type", "phone"), ("mac", "not-a-mac"), ("line", "100")]);
     let b = build(&raw(&broken), Some(&good));
-    assert!(errors(&b).iter().any(|e| e.contains("phone 'phone100' has errors; its last good definition stays in service")));
+    assert!(errors(&b).iter().any(|e| {
+        e.contains("phone 'phone100' has errors; its last good definition stays in service")
+    }));
     assert_eq!(b.model.phone("phone100"), good.phone("phone100"));
     // Without a last good configuration the phone is simply not served.
     let b = build(&raw(&broken), None);
