@@ -20,6 +20,14 @@
 #include "asterisk/options.h"
 #include "asterisk/ast_version.h"
 #include "asterisk/buildopts.h"
+#include "asterisk/message.h"
+#include "asterisk/http.h"
+#include "asterisk/tcptls.h"
+#include "asterisk/netsock2.h"
+#include "asterisk/manager.h"
+#include "asterisk/pbx.h"
+#include "asterisk/presencestate.h"
+#include "asterisk/app.h"
 
 /*
  * The test framework (asterisk/test.h) is deliberately absent: builds without TEST_FRAMEWORK lack its

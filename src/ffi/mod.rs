@@ -9,8 +9,12 @@
 pub(crate) mod cli;
 pub(crate) mod config;
 pub(crate) mod guard;
+pub(crate) mod http;
 pub(crate) mod log;
+pub(crate) mod manager;
+pub(crate) mod message;
 pub(crate) mod module;
 pub(crate) mod sys;
 pub(crate) mod test;
+pub(crate) mod thread;
 pub(crate) mod util;
