@@ -9,6 +9,7 @@ pub mod conf;
 pub mod finding;
 pub mod model;
 pub mod protocol;
+pub mod provision;
 pub mod raw;
 pub mod secret;
 pub mod table;

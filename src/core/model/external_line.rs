@@ -1,6 +1,9 @@
-//! `type=external_line`: an account on another SIP server, registered by the phone itself.
+//! `type=external_line`: an account on another SIP server, registered by the phone itself. The
+//! internal line options apply too, though those served by this Asterisk (visual voicemail…) do not work.
 
+use super::line::{REGISTRATION_TIMER, uint};
 use super::reader::SectionReader;
+use super::spec::{BOOL, Fallback, Kind, OptionSpec, TEXT, TRANSPORTS, opt};
 use crate::core::finding::Finding;
 use crate::core::raw::RawSection;
 use crate::core::secret::Secret;
@@ -21,49 +24,79 @@ pub struct ExternalLine {
     pub secret: Secret,
     pub register: bool,
     pub callerid: Option<String>,
+    pub line_label: Option<String>,
+    pub digit_map: Option<String>,
+    pub voicemail_uri: Option<String>,
+    pub mailbox: Option<String>,
+    pub language: Option<String>,
+    pub media_encryption: Option<&'static str>,
+    pub reregistration_timeout: Option<u32>,
+    pub registration_retry_interval: Option<u32>,
+    pub registration_max_retries: Option<u32>,
+    pub outboundproxy_address: Option<String>,
+    pub outboundproxy_port: Option<u16>,
     pub raw: RawSection,
 }
 
-pub(crate) const KEYS: &[&str] = &[
-    "server_address",
-    "server_port",
-    "transport",
-    "secondary_server_address",
-    "secondary_server_port",
-    "secondary_transport",
-    "userid",
-    "authname",
-    "secret",
-    "register",
-    "callerid",
-    "line_label",
-    "digit_map",
+pub(crate) const OPTIONS: &[OptionSpec] = &[
+    opt("server_address", Kind::Host),
+    opt("server_port", Kind::Port).or("5060"),
+    opt("transport", TRANSPORTS).or("udp"),
+    opt("secondary_server_address", Kind::Host),
+    opt("secondary_server_port", Kind::Port).or("5060"),
+    opt("secondary_server_transport", TRANSPORTS).or("udp"),
+    // The spelling some configurations use for secondary_server_transport.
+    opt("secondary_transport", TRANSPORTS),
+    opt("userid", TEXT).or_fallback(Fallback::SectionName),
+    opt("authname", TEXT).or_fallback(Fallback::SameAs("userid")),
+    opt("secret", Kind::Secret),
+    opt("register", BOOL).or("yes"),
+    opt("callerid", TEXT),
+    opt("line_label", TEXT),
+    opt("digit_map", Kind::DigitMap),
+    opt("voicemail_uri", TEXT),
+    opt("mailbox", TEXT),
+    opt("language", TEXT),
+    opt("media_encryption", Kind::Choice(&["sdes"])),
+    opt("reregistration_timeout", REGISTRATION_TIMER),
+    opt("registration_retry_interval", REGISTRATION_TIMER),
+    opt("registration_max_retries", Kind::Int { min: 0, max: 1000 }),
+    opt("outboundproxy_address", Kind::Host),
+    opt("outboundproxy_port", Kind::Port),
 ];
 
 pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<ExternalLine> {
-    let mut r = SectionReader::new(section, KEYS, findings);
-    let server_address = r.string("server_address");
-    if server_address.is_none() {
-        r.error_at(None, "server_address", "an external line needs the address of its SIP server");
-    }
-    let server_port = r.port("server_port").unwrap_or(5060);
-    let transport = r.choice("transport", &["udp", "tcp", "tls"]).unwrap_or("udp");
-    let secondary_server_port = r.port("secondary_server_port");
-    let secondary_transport = r.choice("secondary_transport", &["udp", "tcp", "tls"]);
-    let userid = r.string_or("userid", &section.name);
+    let mut r = SectionReader::new(section, OPTIONS, findings);
+    r.require("server_address", "an external line needs the address of its SIP server");
+    let secondary = r.entry("secondary_server_address").is_some();
     let line = ExternalLine {
         name: section.name.clone(),
-        server_address: server_address.unwrap_or_default(),
-        server_port,
-        transport,
-        secondary_server_address: r.string("secondary_server_address"),
-        secondary_server_port,
-        secondary_transport,
-        authname: r.string("authname").unwrap_or_else(|| userid.clone()),
-        userid,
+        server_address: r.text("server_address").unwrap_or_default(),
+        server_port: r.port("server_port").unwrap_or(5060),
+        transport: r.choice("transport").unwrap_or("udp"),
+        secondary_server_address: r.text("secondary_server_address"),
+        secondary_server_port: r.port("secondary_server_port").filter(|_| secondary),
+        secondary_transport: r
+            .entry("secondary_server_transport")
+            .and(r.choice("secondary_server_transport"))
+            .or(r.choice("secondary_transport"))
+            .or(secondary.then_some("udp")),
+        userid: r.text("userid").unwrap_or_else(|| section.name.clone()),
+        authname: r.text("authname").unwrap_or_else(|| section.name.clone()),
         secret: r.secret("secret"),
-        register: r.bool("register", true),
-        callerid: r.string("callerid"),
+        register: r.flag("register").unwrap_or(true),
+        callerid: r.text("callerid"),
+        line_label: r.text("line_label"),
+        digit_map: r.text("digit_map"),
+        voicemail_uri: r.text("voicemail_uri"),
+        mailbox: r.text("mailbox"),
+        language: r.text("language"),
+        media_encryption: r.choice("media_encryption"),
+        reregistration_timeout: uint(&r, "reregistration_timeout"),
+        registration_retry_interval: uint(&r, "registration_retry_interval"),
+        registration_max_retries: uint(&r, "registration_max_retries"),
+        outboundproxy_address: r.text("outboundproxy_address"),
+        outboundproxy_port: r.port("outboundproxy_port"),
         raw: section.clone(),
     };
     r.finish().then_some(line)

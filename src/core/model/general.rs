@@ -1,6 +1,9 @@
-//! `[general]`: authentication, discovery and file options shared by every phone.
+//! `[general]`: authentication, discovery and file options shared by every phone. DPMA 1.x also kept
+//! the network options here; they still work, as the implicit network (see [`super::network`]).
 
+use super::network::LEGACY_OPTIONS;
 use super::reader::SectionReader;
+use super::spec::{BOOL, Kind, OptionSpec, TEXT, concat, opt};
 use crate::core::finding::Finding;
 use crate::core::raw::RawSection;
 use crate::core::secret::Secret;
@@ -21,6 +24,9 @@ pub enum ConfigAuth {
     Mac,
     Pin,
     GlobalPin,
+    /// `mac_globalpin`, "MAC with Global PIN" in the DPMA 1.0 guide's example; the guide does not spell
+    /// out its rule.
+    MacGlobalPin,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,8 +41,14 @@ pub struct General {
     pub mdns_port: Option<u16>,
     pub mdns_transport: Option<&'static str>,
     pub file_directory: Option<String>,
+    /// Deprecated in DPMA; still read.
     pub firmware_package_directory: Option<String>,
+    pub firmware_url_prefix: Option<String>,
     pub pjsip_message_context: Option<String>,
+    /// The chan_sip-era name of the message context.
+    pub message_context: String,
+    pub transaction_initial_threads: Option<u32>,
+    pub transaction_max_threads: Option<u32>,
     pub raw: RawSection,
 }
 
@@ -50,94 +62,105 @@ impl Default for General {
             service_discovery_enabled: true,
             service_name: DEFAULT_SERVICE_NAME.to_string(),
             mdns_address: None,
-            mdns_port: None,
-            mdns_transport: None,
-            file_directory: None,
+            mdns_port: Some(5060),
+            mdns_transport: Some("udp"),
+            file_directory: Some(DEFAULT_FILE_DIRECTORY.to_string()),
             firmware_package_directory: None,
+            firmware_url_prefix: None,
             pjsip_message_context: None,
+            message_context: DEFAULT_MESSAGE_CONTEXT.to_string(),
+            transaction_initial_threads: None,
+            transaction_max_threads: None,
             raw: RawSection { name: "general".into(), ..Default::default() },
         }
     }
 }
 
 pub const DEFAULT_SERVICE_NAME: &str = "Digium Phones Config Server";
+pub const DEFAULT_FILE_DIRECTORY: &str = "/var/lib/asterisk/digium_phones";
+pub const DEFAULT_MESSAGE_CONTEXT: &str = "dpma_message_context";
 
-pub(crate) const KEYS: &[&str] = &[
-    "server_uuid",
-    "globalpin",
-    "userlist_auth",
-    "config_auth",
-    "service_discovery_enabled",
-    "service_name",
-    "mdns_address",
-    "mdns_port",
-    "mdns_transport",
-    "file_directory",
-    "firmware_package_directory",
-    "firmware_url_prefix",
-    "pjsip_message_context",
-    "transaction_initial_threads",
-    "transaction_max_threads",
-    // DPMA 1.x kept the network options in [general]; they still work there.
-    "registration_address",
-    "registration_port",
-    "alternate_registration_address",
-    "alternate_registration_port",
-    "file_url_prefix",
-    "public_firmware_url_prefix",
-    "ntp_server",
-    "syslog_server",
-    "syslog_port",
-    "syslog_level",
-    "network_vlan_discovery_mode",
-    "sip_qos",
-    "rtp_qos",
-    "pc_qos",
-    "network_vlan_id",
-    "pc_vlan_id",
-    "sip_dscp",
-    "rtp_dscp",
-    "udp_ka_interval",
+const THREADS: Kind = Kind::Int { min: 1, max: 1024 };
+
+const OWN: &[OptionSpec] = &[
+    opt("server_uuid", TEXT),
+    opt("globalpin", Kind::Secret),
+    opt("userlist_auth", Kind::Choice(&["disabled", "globalpin"])).or("disabled"),
+    opt("config_auth", Kind::Choice(&["disabled", "mac", "pin", "globalpin", "mac_globalpin"]))
+        .or("disabled"),
+    opt("service_discovery_enabled", BOOL).or("yes"),
+    opt("service_name", TEXT).or(DEFAULT_SERVICE_NAME),
+    opt("mdns_address", Kind::Host),
+    opt("mdns_port", Kind::Port).or("5060"),
+    opt("mdns_transport", Kind::Choice(&["udp", "tcp", "tls"])).or("udp"),
+    opt("file_directory", TEXT).or(DEFAULT_FILE_DIRECTORY),
+    opt("firmware_package_directory", TEXT),
+    opt("firmware_url_prefix", Kind::Url),
+    opt("pjsip_message_context", TEXT),
+    opt("message_context", TEXT).or(DEFAULT_MESSAGE_CONTEXT),
+    opt("transaction_initial_threads", THREADS),
+    opt("transaction_max_threads", THREADS),
 ];
 
+pub(crate) const OPTIONS: &[OptionSpec] =
+    &concat::<{ OWN.len() + LEGACY_OPTIONS.len() }>(OWN, LEGACY_OPTIONS);
+
 pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> General {
-    let mut r = SectionReader::new(section, KEYS, findings);
-    let userlist_auth = match r.choice("userlist_auth", &["disabled", "globalpin"]) {
+    let mut r = SectionReader::new(section, OPTIONS, findings);
+    let userlist_auth = match r.choice("userlist_auth") {
         Some("globalpin") => UserlistAuth::GlobalPin,
         _ => UserlistAuth::Disabled,
     };
-    let config_auth = match r.choice("config_auth", &["disabled", "mac", "pin", "globalpin"]) {
+    let config_auth = match r.choice("config_auth") {
         Some("mac") => ConfigAuth::Mac,
         Some("pin") => ConfigAuth::Pin,
         Some("globalpin") => ConfigAuth::GlobalPin,
+        Some("mac_globalpin") => ConfigAuth::MacGlobalPin,
         _ => ConfigAuth::Disabled,
     };
     let globalpin = r.secret("globalpin");
-    if !globalpin.is_empty() && !globalpin.expose().chars().all(|c| c.is_ascii_digit()) {
+    if !globalpin.expose().chars().all(|c| c.is_ascii_digit()) {
         let e = r.entry("globalpin");
         r.error_at(e, "globalpin", "a PIN must be digits only (phones offer a numeric keypad)");
     }
-    let needs_globalpin =
-        userlist_auth == UserlistAuth::GlobalPin || config_auth == ConfigAuth::GlobalPin;
+    let needs_globalpin = userlist_auth == UserlistAuth::GlobalPin
+        || matches!(config_auth, ConfigAuth::GlobalPin | ConfigAuth::MacGlobalPin);
     if needs_globalpin && globalpin.is_empty() {
         let e = r.entry("config_auth").or(r.entry("userlist_auth"));
         r.error_at(e, "globalpin", "globalpin authentication is selected but no globalpin is set");
     }
-    let mdns_port = r.port("mdns_port");
-    let mdns_transport = r.choice("mdns_transport", &["udp", "tcp", "tls"]);
+    let threads = |key: &str| r.int(key).and_then(|n| u32::try_from(n).ok());
+    let (initial, max) =
+        (threads("transaction_initial_threads"), threads("transaction_max_threads"));
+    if let (Some(i), Some(m)) = (initial, max) {
+        if i > m {
+            let e = r.entry("transaction_initial_threads");
+            r.error_at(
+                e,
+                "transaction_initial_threads",
+                format!("{i} is more than transaction_max_threads ({m})"),
+            );
+        }
+    }
     let general = General {
-        server_uuid: r.string("server_uuid"),
+        server_uuid: r.text("server_uuid"),
         globalpin,
         userlist_auth,
         config_auth,
-        service_discovery_enabled: r.bool("service_discovery_enabled", true),
-        service_name: r.string_or("service_name", DEFAULT_SERVICE_NAME),
-        mdns_address: r.string("mdns_address"),
-        mdns_port,
-        mdns_transport,
-        file_directory: r.string("file_directory"),
-        firmware_package_directory: r.string("firmware_package_directory"),
-        pjsip_message_context: r.string("pjsip_message_context"),
+        service_discovery_enabled: r.flag("service_discovery_enabled").unwrap_or(true),
+        service_name: r.text("service_name").unwrap_or_else(|| DEFAULT_SERVICE_NAME.to_string()),
+        mdns_address: r.text("mdns_address"),
+        mdns_port: r.port("mdns_port"),
+        mdns_transport: r.choice("mdns_transport"),
+        file_directory: r.text("file_directory"),
+        firmware_package_directory: r.text("firmware_package_directory"),
+        firmware_url_prefix: r.text("firmware_url_prefix"),
+        pjsip_message_context: r.text("pjsip_message_context"),
+        message_context: r
+            .text("message_context")
+            .unwrap_or_else(|| DEFAULT_MESSAGE_CONTEXT.to_string()),
+        transaction_initial_threads: initial,
+        transaction_max_threads: max,
         raw: section.clone(),
     };
     r.finish();

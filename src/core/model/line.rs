@@ -1,6 +1,7 @@
 //! `type=line`: an internal line. The section name is the PJSIP endpoint the phone registers as.
 
 use super::reader::SectionReader;
+use super::spec::{Kind, OptionSpec, SECONDS, TEXT, TRANSPORTS, opt};
 use crate::core::finding::Finding;
 use crate::core::raw::RawSection;
 use crate::core::secret::Secret;
@@ -8,62 +9,89 @@ use crate::core::secret::Secret;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
     pub name: String,
+    /// The dialable extension, when it differs from the endpoint name.
     pub exten: Option<String>,
     pub line_label: Option<String>,
     pub digit_map: Option<String>,
+    pub language: Option<String>,
     pub mailbox: Option<String>,
+    /// Dialled by the Msgs key instead of opening visual voicemail.
     pub voicemail_uri: Option<String>,
+    /// Unset: UDP, or what the phone's network says.
     pub transport: Option<&'static str>,
     pub media_encryption: Option<&'static str>,
+    pub reregistration_timeout: Option<u32>,
+    pub registration_retry_interval: Option<u32>,
+    pub registration_max_retries: Option<u32>,
+    pub outboundproxy_address: Option<String>,
+    pub outboundproxy_port: Option<u16>,
     pub authname: Option<String>,
     pub secret: Secret,
     pub callerid: Option<String>,
     pub context: Option<String>,
+    pub subscribecontext: Option<String>,
+    pub plar_number: Option<String>,
     pub raw: RawSection,
 }
 
-pub(crate) const KEYS: &[&str] = &[
-    "exten",
-    "line_label",
-    "digit_map",
-    "mailbox",
-    "voicemail_uri",
-    "transport",
-    "media_encryption",
-    "reregistration_timeout",
-    "registration_retry_interval",
-    "registration_max_retries",
-    "outboundproxy_address",
-    "outboundproxy_port",
-    "secret",
-    "authname",
-    "context",
-    "callerid",
-    "subscribecontext",
-    "plar_number",
+impl Line {
+    /// The outbound proxy port in effect: 5060 when only the address is set.
+    pub fn outboundproxy(&self) -> Option<(&str, u16)> {
+        self.outboundproxy_address.as_deref().map(|a| (a, self.outboundproxy_port.unwrap_or(5060)))
+    }
+}
+
+pub(crate) const REGISTRATION_TIMER: Kind = SECONDS;
+
+pub(crate) const OPTIONS: &[OptionSpec] = &[
+    opt("exten", TEXT).or_fallback(super::spec::Fallback::SectionName),
+    opt("line_label", TEXT),
+    opt("digit_map", Kind::DigitMap),
+    opt("language", TEXT),
+    opt("mailbox", TEXT),
+    opt("voicemail_uri", TEXT),
+    opt("transport", TRANSPORTS),
+    opt("media_encryption", Kind::Choice(&["sdes"])),
+    opt("reregistration_timeout", REGISTRATION_TIMER),
+    opt("registration_retry_interval", REGISTRATION_TIMER),
+    opt("registration_max_retries", Kind::Int { min: 0, max: 1000 }),
+    opt("outboundproxy_address", Kind::Host),
+    opt("outboundproxy_port", Kind::Port),
+    opt("secret", Kind::Secret),
+    opt("authname", TEXT),
+    opt("context", TEXT),
+    opt("callerid", TEXT),
+    opt("subscribecontext", TEXT),
+    opt("plar_number", TEXT),
 ];
 
+pub(crate) fn uint(r: &SectionReader<'_>, key: &str) -> Option<u32> {
+    r.int(key).and_then(|n| u32::try_from(n).ok())
+}
+
 pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Line> {
-    let mut r = SectionReader::new(section, KEYS, findings);
-    let transport = r.choice("transport", &["udp", "tcp", "tls"]);
-    let media_encryption = r.choice("media_encryption", &["sdes"]);
-    r.number("reregistration_timeout", 0, 86_400);
-    r.number("registration_retry_interval", 0, 86_400);
-    r.number("registration_max_retries", 0, 1_000);
-    r.port("outboundproxy_port");
+    let r = SectionReader::new(section, OPTIONS, findings);
     let line = Line {
         name: section.name.clone(),
-        exten: r.string("exten"),
-        line_label: r.string("line_label"),
-        digit_map: r.string("digit_map"),
-        mailbox: r.string("mailbox"),
-        voicemail_uri: r.string("voicemail_uri"),
-        transport,
-        media_encryption,
-        authname: r.string("authname"),
+        exten: r.entry("exten").map(|e| e.value.trim().to_string()),
+        line_label: r.text("line_label"),
+        digit_map: r.text("digit_map"),
+        language: r.text("language"),
+        mailbox: r.text("mailbox"),
+        voicemail_uri: r.text("voicemail_uri"),
+        transport: r.choice("transport"),
+        media_encryption: r.choice("media_encryption"),
+        reregistration_timeout: uint(&r, "reregistration_timeout"),
+        registration_retry_interval: uint(&r, "registration_retry_interval"),
+        registration_max_retries: uint(&r, "registration_max_retries"),
+        outboundproxy_address: r.text("outboundproxy_address"),
+        outboundproxy_port: r.port("outboundproxy_port"),
+        authname: r.text("authname"),
         secret: r.secret("secret"),
-        callerid: r.string("callerid"),
-        context: r.string("context"),
+        callerid: r.text("callerid"),
+        context: r.text("context"),
+        subscribecontext: r.text("subscribecontext"),
+        plar_number: r.text("plar_number"),
         raw: section.clone(),
     };
     r.finish().then_some(line)

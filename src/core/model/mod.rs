@@ -5,23 +5,44 @@
 //! section that was fine in the last good configuration keeps its last good definition, so one typo
 //! never takes a working phone out of service.
 
+pub mod alert;
+pub mod application;
+pub mod digit_map;
 pub mod external_line;
+pub mod firmware;
 pub mod general;
 pub mod line;
 pub mod mac;
+pub mod multicastpage;
+pub mod network;
+mod options;
 pub mod phone;
 pub(crate) mod reader;
+mod resolve;
+pub mod ringtone;
+pub mod spec;
+pub mod translation;
+pub mod values;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::core::finding::{Finding, Severity};
 use crate::core::raw::{RawConfig, RawSection};
+pub use alert::Alert;
+pub use application::{AppKind, Application};
 pub use external_line::ExternalLine;
+pub use firmware::Firmware;
 pub use general::General;
 pub use line::Line;
+pub use multicastpage::Multicastpage;
+pub use network::Network;
+pub use options::SECRET_OPTIONS;
 pub use phone::Phone;
+pub use ringtone::Ringtone;
+pub use spec::SectionType;
+pub use translation::Translation;
 
-/// Section types DPMA knows. Those this version does not model yet are accepted and kept aside.
+/// The `type=` values DPMA knows.
 pub const SECTION_TYPES: &[&str] = &[
     "network",
     "phone",
@@ -38,11 +59,18 @@ pub const SECTION_TYPES: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Model {
     pub general: General,
+    /// The network that `[general]`'s DPMA 1.x network options describe, used by phones naming none.
+    pub implicit_network: Option<Network>,
+    pub networks: Vec<Network>,
     pub phones: Vec<Phone>,
     pub lines: Vec<Line>,
     pub external_lines: Vec<ExternalLine>,
-    /// Sections of the types not modelled yet, kept so they can be shown and resolved later.
-    pub other_sections: Vec<RawSection>,
+    pub applications: Vec<Application>,
+    pub ringtones: Vec<Ringtone>,
+    pub alerts: Vec<Alert>,
+    pub firmwares: Vec<Firmware>,
+    pub translations: Vec<Translation>,
+    pub multicastpages: Vec<Multicastpage>,
 }
 
 impl Model {
@@ -58,9 +86,92 @@ impl Model {
         self.external_lines.iter().find(|l| l.name == name)
     }
 
+    pub fn network(&self, name: &str) -> Option<&Network> {
+        self.networks.iter().find(|n| n.name == name)
+    }
+
+    pub fn application(&self, name: &str) -> Option<&Application> {
+        self.applications.iter().find(|a| a.name == name)
+    }
+
+    pub fn ringtone(&self, name: &str) -> Option<&Ringtone> {
+        self.ringtones.iter().find(|r| r.name == name)
+    }
+
+    pub fn alert(&self, name: &str) -> Option<&Alert> {
+        self.alerts.iter().find(|a| a.name == name)
+    }
+
+    pub fn firmware(&self, name: &str) -> Option<&Firmware> {
+        self.firmwares.iter().find(|f| f.name == name)
+    }
+
+    pub fn translation(&self, name: &str) -> Option<&Translation> {
+        self.translations.iter().find(|t| t.name == name)
+    }
+
+    pub fn multicastpage(&self, name: &str) -> Option<&Multicastpage> {
+        self.multicastpages.iter().find(|m| m.name == name)
+    }
+
     /// The phones that use a line, by name, in configuration order.
     pub fn phones_with_line(&self, line: &str) -> impl Iterator<Item = &Phone> {
         self.phones.iter().filter(move |p| p.lines.iter().any(|r| r.name == line))
+    }
+
+    /// The networks a phone chooses from: those it names, else the implicit network of `[general]`.
+    pub fn networks_of(&self, phone: &Phone) -> Vec<&Network> {
+        if phone.networks.is_empty() {
+            return self.implicit_network.iter().collect();
+        }
+        phone.networks.iter().filter_map(|r| self.network(&r.name)).collect()
+    }
+
+    /// The raw section behind a served section of type `kind` (`general` included).
+    pub fn raw_section(&self, kind: &str, name: &str) -> Option<&RawSection> {
+        if kind.eq_ignore_ascii_case("general") {
+            return Some(&self.general.raw);
+        }
+        let raw = match SectionType::from_name(kind)? {
+            SectionType::Network => &self.network(name)?.raw,
+            SectionType::Phone => &self.phone(name)?.raw,
+            SectionType::Line => &self.line(name)?.raw,
+            SectionType::ExternalLine => &self.external_line(name)?.raw,
+            SectionType::Application => &self.application(name)?.raw,
+            SectionType::Ringtone => &self.ringtone(name)?.raw,
+            SectionType::Alert => &self.alert(name)?.raw,
+            SectionType::Firmware => &self.firmware(name)?.raw,
+            SectionType::Translation => &self.translation(name)?.raw,
+            SectionType::Multicastpage => &self.multicastpage(name)?.raw,
+        };
+        Some(raw)
+    }
+
+    /// The options in effect for a served section, as `(key, value)` pairs for display: values set,
+    /// else documented defaults, repeated options once per value, secrets masked. `kind` is a `type=`
+    /// value or `general` (whose `name` is ignored).
+    pub fn options(&self, kind: &str, name: &str) -> Option<Vec<(String, String)>> {
+        if kind.eq_ignore_ascii_case("general") {
+            return Some(options::effective(&self.general.raw, None, general::OPTIONS, &[]));
+        }
+        let section_type = SectionType::from_name(kind)?;
+        let raw = self.raw_section(kind, name)?;
+        let type_name = Some(section_type.name());
+        Some(match section_type {
+            SectionType::Translation => {
+                let labels = self.translation(name).map(|t| t.labels.clone()).unwrap_or_default();
+                options::effective(raw, type_name, &[], &labels)
+            }
+            SectionType::Application => {
+                let app = self.application(name)?;
+                let extra = match &app.kind {
+                    AppKind::Custom { settings, .. } => settings.clone(),
+                    _ => Vec::new(),
+                };
+                options::effective(raw, type_name, application::options_of(app.subtype()), &extra)
+            }
+            other => options::effective(raw, type_name, other.options(), &[]),
+        })
     }
 }
 
@@ -87,7 +198,7 @@ pub fn build(raw: &RawConfig, previous: Option<&Model>) -> Built {
     let mut findings = Vec::new();
     let mut model = Model::default();
     let mut general_sections: Vec<&RawSection> = Vec::new();
-    let mut seen: HashMap<(&str, &str), (String, u32)> = HashMap::new();
+    let mut seen: HashMap<(SectionType, &str), &RawSection> = HashMap::new();
 
     for section in raw.concrete() {
         if section.name.eq_ignore_ascii_case("general") {
@@ -95,26 +206,35 @@ pub fn build(raw: &RawConfig, previous: Option<&Model>) -> Built {
             continue;
         }
         let Some(kind) = section_type(section, &mut findings) else { continue };
-        let (file, line) = section.location();
-        if let Some((first_file, first_line)) = seen.get(&(kind, section.name.as_str())) {
-            findings.push(section_finding(
-                section,
-                Severity::Error,
-                "",
-                format!("a {kind} named '{}' is already defined at {first_file}:{first_line}; this one is ignored", section.name),
-            ));
+        if let Some(first) = seen.get(&(kind, section.name.as_str())) {
+            findings.push(duplicate(kind, first, section));
             continue;
         }
-        seen.insert((kind, section.name.as_str()), (file.to_string(), line));
+        seen.insert((kind, section.name.as_str()), section);
         let ok = match kind {
-            "phone" => phone::read(section, &mut findings).map(|p| model.phones.push(p)).is_some(),
-            "line" => line::read(section, &mut findings).map(|l| model.lines.push(l)).is_some(),
-            "external_line" => external_line::read(section, &mut findings)
-                .map(|l| model.external_lines.push(l))
-                .is_some(),
-            _ => {
-                model.other_sections.push(section.clone());
-                true
+            SectionType::Network => {
+                push(&mut model.networks, network::read(section, &mut findings))
+            }
+            SectionType::Phone => push(&mut model.phones, phone::read(section, &mut findings)),
+            SectionType::Line => push(&mut model.lines, line::read(section, &mut findings)),
+            SectionType::ExternalLine => {
+                push(&mut model.external_lines, external_line::read(section, &mut findings))
+            }
+            SectionType::Application => {
+                push(&mut model.applications, application::read(section, &mut findings))
+            }
+            SectionType::Ringtone => {
+                push(&mut model.ringtones, ringtone::read(section, &mut findings))
+            }
+            SectionType::Alert => push(&mut model.alerts, alert::read(section, &mut findings)),
+            SectionType::Firmware => {
+                push(&mut model.firmwares, firmware::read(section, &mut findings))
+            }
+            SectionType::Translation => {
+                push(&mut model.translations, Some(translation::read(section)))
+            }
+            SectionType::Multicastpage => {
+                push(&mut model.multicastpages, multicastpage::read(section, &mut findings))
             }
         };
         if !ok {
@@ -122,26 +242,29 @@ pub fn build(raw: &RawConfig, previous: Option<&Model>) -> Built {
         }
     }
 
-    model.general = match general_sections.as_slice() {
-        [] => General::default(),
-        [one] => general::read(one, &mut findings),
-        many => {
-            // `[general]` written twice is read as one section, in file order.
-            let merged = RawSection {
-                name: "general".into(),
-                entries: many.iter().flat_map(|s| s.entries.iter().cloned()).collect(),
-                ..Default::default()
-            };
-            general::read(&merged, &mut findings)
-        }
+    let general = match general_sections.as_slice() {
+        [] => RawSection { name: "general".into(), ..Default::default() },
+        [one] => (*one).clone(),
+        // `[general]` written twice is read as one section, in file order.
+        many => RawSection {
+            name: "general".into(),
+            entries: many.iter().flat_map(|s| s.entries.iter().cloned()).collect(),
+            ..Default::default()
+        },
     };
+    model.general = general::read(&general, &mut findings);
+    model.implicit_network = network::from_general(&general);
 
-    resolve_references(&mut model, &mut findings);
+    resolve::references(raw, &mut model, previous, &mut findings);
     check_phone_identity(&mut model, &mut findings);
     Built { model, findings }
 }
 
-fn section_type(section: &RawSection, findings: &mut Vec<Finding>) -> Option<&'static str> {
+fn push<T>(items: &mut Vec<T>, item: Option<T>) -> bool {
+    item.map(|i| items.push(i)).is_some()
+}
+
+fn section_type(section: &RawSection, findings: &mut Vec<Finding>) -> Option<SectionType> {
     let Some(entry) = section.last("type") else {
         findings.push(section_finding(
             section,
@@ -152,7 +275,7 @@ fn section_type(section: &RawSection, findings: &mut Vec<Finding>) -> Option<&'s
         return None;
     };
     let value = entry.value.trim();
-    if let Some(t) = SECTION_TYPES.iter().find(|t| t.eq_ignore_ascii_case(value)) {
+    if let Some(t) = SectionType::from_name(value) {
         return Some(t);
     }
     let hint = reader::suggest(value, SECTION_TYPES)
@@ -167,6 +290,36 @@ fn section_type(section: &RawSection, findings: &mut Vec<Finding>) -> Option<&'s
         message: format!("unknown section type '{value}'{hint}; section ignored"),
     });
     None
+}
+
+/// A second section of the same type and name: the first is used. Generators such as FreePBX write a
+/// line once per phone using it, so an identical repeat is only a warning.
+fn duplicate(kind: SectionType, first: &RawSection, again: &RawSection) -> Finding {
+    let (file, line) = first.location();
+    let same = |a: &RawSection, b: &RawSection| {
+        a.entries.len() == b.entries.len()
+            && a.entries.iter().zip(&b.entries).all(|(x, y)| x.key == y.key && x.value == y.value)
+    };
+    let (severity, message) = if same(first, again) {
+        (
+            Severity::Warning,
+            format!(
+                "the {} '{}' is defined again, identically, after {file}:{line}; the first is used",
+                kind.name(),
+                again.name
+            ),
+        )
+    } else {
+        (
+            Severity::Error,
+            format!(
+                "a {} named '{}' is already defined at {file}:{line}; this one is ignored",
+                kind.name(),
+                again.name
+            ),
+        )
+    };
+    section_finding(again, severity, "", message)
 }
 
 fn section_finding(
@@ -188,71 +341,36 @@ fn section_finding(
 
 /// A section in error is replaced by its definition in the configuration being served, if any.
 fn keep_last_good(
-    kind: &str,
+    kind: SectionType,
     section: &RawSection,
     previous: Option<&Model>,
     model: &mut Model,
     findings: &mut Vec<Finding>,
 ) {
     let name = section.name.as_str();
-    let kept = match (kind, previous) {
-        ("phone", Some(prev)) => prev.phone(name).cloned().map(|p| model.phones.push(p)).is_some(),
-        ("line", Some(prev)) => prev.line(name).cloned().map(|l| model.lines.push(l)).is_some(),
-        ("external_line", Some(prev)) => {
-            prev.external_line(name).cloned().map(|l| model.external_lines.push(l)).is_some()
+    let kept = previous.is_some_and(|prev| match kind {
+        SectionType::Network => push(&mut model.networks, prev.network(name).cloned()),
+        SectionType::Phone => push(&mut model.phones, prev.phone(name).cloned()),
+        SectionType::Line => push(&mut model.lines, prev.line(name).cloned()),
+        SectionType::ExternalLine => {
+            push(&mut model.external_lines, prev.external_line(name).cloned())
         }
-        _ => false,
-    };
+        SectionType::Application => push(&mut model.applications, prev.application(name).cloned()),
+        SectionType::Ringtone => push(&mut model.ringtones, prev.ringtone(name).cloned()),
+        SectionType::Alert => push(&mut model.alerts, prev.alert(name).cloned()),
+        SectionType::Firmware => push(&mut model.firmwares, prev.firmware(name).cloned()),
+        SectionType::Translation => push(&mut model.translations, prev.translation(name).cloned()),
+        SectionType::Multicastpage => {
+            push(&mut model.multicastpages, prev.multicastpage(name).cloned())
+        }
+    });
+    let kind = kind.name();
     let message = if kept {
         format!("{kind} '{name}' has errors; its last good definition stays in service")
     } else {
         format!("{kind} '{name}' has errors and is not served")
     };
     findings.push(section_finding(section, Severity::Error, "", message));
-}
-
-/// Every `line=` and `external_line=` must name a section that is being served.
-fn resolve_references(model: &mut Model, findings: &mut Vec<Finding>) {
-    let lines: HashSet<&str> = model.lines.iter().map(|l| l.name.as_str()).collect();
-    let externals: HashSet<&str> = model.external_lines.iter().map(|l| l.name.as_str()).collect();
-    let mut dropped = Vec::new();
-    for phone in &model.phones {
-        let mut ok = true;
-        for (key, refs, known) in
-            [("line", &phone.lines, &lines), ("external_line", &phone.external_lines, &externals)]
-        {
-            for r in refs {
-                if !known.contains(r.name.as_str()) {
-                    ok = false;
-                    let other = if key == "line" { &externals } else { &lines };
-                    let hint = if other.contains(r.name.as_str()) {
-                        format!(
-                            " ('{}' is a{} section)",
-                            r.name,
-                            if key == "line" { "n external_line" } else { " line" }
-                        )
-                    } else {
-                        String::new()
-                    };
-                    findings.push(Finding {
-                        severity: Severity::Error,
-                        file: r.file.clone(),
-                        line: r.line,
-                        section: phone.name.clone(),
-                        option: key.to_string(),
-                        message: format!(
-                            "no {key} section named '{}'{hint}; phone not served",
-                            r.name
-                        ),
-                    });
-                }
-            }
-        }
-        if !ok {
-            dropped.push(phone.name.clone());
-        }
-    }
-    model.phones.retain(|p| !dropped.contains(&p.name));
 }
 
 /// A MAC identifies one phone; the second profile claiming it is refused.
@@ -277,13 +395,23 @@ fn check_phone_identity(model: &mut Model, findings: &mut Vec<Finding>) {
         }
     }
     model.phones.retain(|p| !dropped.contains(&p.name));
+    let auth = model.general.config_auth;
     for phone in &model.phones {
-        if phone.mac.is_none() && model.general.config_auth == general::ConfigAuth::Mac {
+        let uses_mac = matches!(auth, general::ConfigAuth::Mac | general::ConfigAuth::MacGlobalPin);
+        if phone.mac.is_none() && uses_mac {
             findings.push(section_finding(
                 &phone.raw,
                 Severity::Warning,
                 "mac",
-                "config_auth=mac but the phone has no mac=, so no phone can claim it".into(),
+                "config_auth uses the MAC but the phone has no mac=, so no phone can claim it by MAC".into(),
+            ));
+        }
+        if phone.pin == phone::Pin::None && auth == general::ConfigAuth::Pin {
+            findings.push(section_finding(
+                &phone.raw,
+                Severity::Warning,
+                "pin",
+                "config_auth = pin but the phone has no pin=".into(),
             ));
         }
     }

@@ -3,8 +3,9 @@
 
 use super::mac::Mac;
 use super::reader::SectionReader;
+use super::spec::{BOOL, Kind, LEVEL, OptionSpec, SECONDS, SectionType, TEXT, opt};
 use crate::core::finding::Finding;
-use crate::core::raw::RawSection;
+use crate::core::raw::{RawEntry, RawSection};
 use crate::core::secret::Secret;
 
 /// The profile PIN: digits, or `voicemail` for the primary line's voicemail PIN.
@@ -24,15 +25,115 @@ pub struct Reference {
     pub line: u32,
 }
 
+impl Reference {
+    pub(crate) fn at(name: String, entry: &RawEntry) -> Self {
+        Self { name, file: entry.file.clone(), line: entry.line }
+    }
+}
+
+/// 802.1X port authentication.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Dot1x {
+    pub passthrough: Option<bool>,
+    pub eapol_on_disconnect: Option<bool>,
+    /// `eap-md5`, `eap-tls`, `peap-mschap`, `peap-gtc`, `ttls-mschap`, `ttls-gtc`; unset: off.
+    pub method: Option<&'static str>,
+    pub identity: Option<String>,
+    pub anonymous_identity: Option<String>,
+    pub password: Secret,
+    pub client_cert_url: Option<String>,
+    /// Changing it makes the phone fetch the certificate again.
+    pub client_cert_value: Option<String>,
+    pub root_cert_url: Option<String>,
+    pub root_cert_value: Option<String>,
+}
+
+/// An idle-screen logo for one phone model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logo {
+    /// `d40`, `d45`, … as in the option name.
+    pub model: &'static str,
+    pub file: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Phone {
     pub name: String,
     pub full_name: Option<String>,
     pub mac: Option<Mac>,
     pub pin: Pin,
+    pub group_pin: Option<String>,
     pub lines: Vec<Reference>,
     pub external_lines: Vec<Reference>,
+    pub applications: Vec<Reference>,
+    pub networks: Vec<Reference>,
+    pub firmwares: Vec<Reference>,
+    /// Custom ringtones to load (ringtone sections), or in DPMA 1.0 style a built-in default ringtone.
+    pub ringtones: Vec<Reference>,
+    /// The ringtone in use: a built-in name or a ringtone section.
+    pub active_ringtone: Option<Reference>,
+    pub alerts: Vec<Reference>,
+    pub multicastpages: Vec<Reference>,
     pub config_file: Option<String>,
+    pub mailbox: Option<String>,
+    // Behaviour.
+    pub logout_enabled: Option<bool>,
+    pub use_local_storage: Option<bool>,
+    pub login_password: Option<String>,
+    pub web_ui_enabled: bool,
+    pub lock_preferences: Option<bool>,
+    pub accept_local_calls: Option<&'static str>,
+    pub transport_tls_allowed: Option<bool>,
+    pub codecs: Vec<String>,
+    pub enable_check_sync: Option<bool>,
+    pub dot1x: Dot1x,
+    pub lan_port_mode: Option<&'static str>,
+    pub pc_port_mode: Option<&'static str>,
+    // Contacts, BLF and call features.
+    pub contacts: Vec<String>,
+    pub contacts_display_rules: Option<String>,
+    pub blf_contact_group: Option<String>,
+    pub blf_items: Option<String>,
+    pub blf_unused_linekeys: bool,
+    pub blf_page_return_timeout: Option<u32>,
+    pub contacts_max_subscriptions: u32,
+    pub name_format: &'static str,
+    pub parking_exten: Option<String>,
+    pub parking_transfer_type: &'static str,
+    pub show_call_parking: Option<bool>,
+    pub record_own_calls: Option<bool>,
+    pub send_to_vm: Option<bool>,
+    pub can_forward_calls: Option<bool>,
+    pub show_call_log: Option<bool>,
+    pub display_mc_notification: bool,
+    pub call_waiting_tone: Option<bool>,
+    // Display.
+    pub brightness: u8,
+    pub contrast: u8,
+    pub dim_backlight: bool,
+    pub backlight_dim_level: u8,
+    pub backlight_timeout: u32,
+    pub default_fontsize: Option<u8>,
+    pub idle_company_text: Option<String>,
+    pub small_clock: Option<bool>,
+    pub wallpaper_file: Option<String>,
+    pub logos: Vec<Logo>,
+    // Audio.
+    pub ringer_volume: u8,
+    pub speaker_volume: u8,
+    pub handset_volume: u8,
+    pub headset_volume: u8,
+    pub handset_sidetone_db: i8,
+    pub headset_sidetone_db: i8,
+    pub reset_call_volume: bool,
+    pub headset_answer: bool,
+    pub ring_headset_only: Option<bool>,
+    pub ehs: Option<&'static str>,
+    // Locale and time.
+    pub active_locale: Option<String>,
+    pub timezone: Option<String>,
+    pub ntp_server: Option<String>,
+    pub ntp_resync: u32,
     pub raw: RawSection,
 }
 
@@ -41,140 +142,234 @@ impl Phone {
     pub fn primary_line(&self) -> Option<&str> {
         self.lines.first().or(self.external_lines.first()).map(|r| r.name.as_str())
     }
+
+    /// Whether the primary line is an external line (DPMA then turns the advanced features off).
+    pub fn primary_is_external(&self) -> bool {
+        self.lines.is_empty() && !self.external_lines.is_empty()
+    }
+
+    /// The ringtone the phone rings with: `active_ringtone`, else a built-in named by `ringtone=`
+    /// (DPMA 1.0 style), else `Digium`.
+    pub fn default_ringtone(&self) -> &str {
+        self.active_ringtone
+            .as_ref()
+            .or_else(|| {
+                self.ringtones.iter().find(|r| super::spec::builtin_ringtone(&r.name).is_some())
+            })
+            .map_or("Digium", |r| r.name.as_str())
+    }
 }
 
-pub(crate) const KEYS: &[&str] = &[
-    "full_name",
-    "mac",
-    "pin",
-    "group_pin",
-    "line",
-    "external_line",
-    "application",
-    "network",
-    "firmware",
-    "config_file",
-    "logout_enabled",
-    "use_local_storage",
-    "login_password",
-    "web_ui_enabled",
-    "lock_preferences",
-    "accept_local_calls",
-    "transport_tls_allowed",
-    "codecs",
-    "enable_check_sync",
-    "8021x_passthrough",
-    "8021x_eapol_on_disconnect",
-    "8021x_method",
-    "8021x_identity",
-    "8021x_anonymous_identity",
-    "8021x_password",
-    "8021x_client_cert_url",
-    "8021x_client_cert_value",
-    "8021x_root_cert_url",
-    "8021x_root_cert_value",
-    "lan_port_mode",
-    "pc_port_mode",
-    "contact",
-    "contacts_display_rules",
-    "blf_contact_group",
-    "blf_items",
-    "blf_unused_linekeys",
-    "blf_page_return_timeout",
-    "contacts_max_subscriptions",
-    "name_format",
-    "parking_exten",
-    "parking_transfer_type",
-    "show_call_parking",
-    "record_own_calls",
-    "send_to_vm",
-    "can_forward_calls",
-    "show_call_log",
-    "display_mc_notification",
-    "call_waiting_tone",
-    "ringtone",
-    "active_ringtone",
-    "alert",
-    "multicastpage",
-    "brightness",
-    "contrast",
-    "dim_backlight",
-    "backlight_dim_level",
-    "backlight_timeout",
-    "default_fontsize",
-    "idle_company_text",
-    "small_clock",
-    "wallpaper_file",
-    "d40_logo_file",
-    "d45_logo_file",
-    "d50_logo_file",
-    "d60_logo_file",
-    "d62_logo_file",
-    "d65_logo_file",
-    "d70_logo_file",
-    "d80_logo_file",
-    "ringer_volume",
-    "speaker_volume",
-    "handset_volume",
-    "headset_volume",
-    "handset_sidetone_db",
-    "headset_sidetone_db",
-    "reset_call_volume",
-    "headset_answer",
-    "ring_headset_only",
-    "ehs",
-    "active_locale",
-    "timezone",
-    "ntp_resync",
+const LOGO_MODELS: [&str; 8] = ["d40", "d45", "d50", "d60", "d62", "d65", "d70", "d80"];
+const PORT_MODES: Kind = Kind::Choice(&["auto", "10hd", "10fd", "100hd", "100fd", "1000fd"]);
+const VOLUME: Kind = LEVEL;
+const SIDETONE: Kind = Kind::Int { min: -60, max: 0 };
+
+pub(crate) const OPTIONS: &[OptionSpec] = &[
+    opt("full_name", TEXT),
+    opt("mac", Kind::Mac),
+    opt("pin", Kind::PhonePin),
+    opt("group_pin", Kind::Digits),
+    opt("line", Kind::Ref(SectionType::Line)).comma_lists(),
+    opt("external_line", Kind::Ref(SectionType::ExternalLine)).comma_lists(),
+    opt("application", Kind::Ref(SectionType::Application)).comma_lists(),
+    opt("network", Kind::Ref(SectionType::Network)).comma_lists(),
+    opt("firmware", Kind::Ref(SectionType::Firmware)).comma_lists(),
+    opt("config_file", TEXT),
+    opt("mailbox", TEXT),
+    opt("logout_enabled", BOOL),
+    opt("use_local_storage", BOOL),
+    opt("login_password", Kind::Digits).or("789"),
+    opt("web_ui_enabled", BOOL).or("no"),
+    opt("lock_preferences", BOOL),
+    opt("accept_local_calls", Kind::Choice(&["any", "host"])),
+    opt("transport_tls_allowed", BOOL),
+    opt("codecs", TEXT).comma_lists(),
+    opt("enable_check_sync", BOOL),
+    opt("8021x_passthrough", BOOL),
+    opt("8021x_eapol_on_disconnect", BOOL),
+    opt(
+        "8021x_method",
+        Kind::Choice(&["eap-md5", "eap-tls", "peap-mschap", "peap-gtc", "ttls-mschap", "ttls-gtc"]),
+    ),
+    opt("8021x_identity", TEXT),
+    opt("8021x_anonymous_identity", TEXT),
+    opt("8021x_password", Kind::Secret),
+    opt("8021x_client_cert_url", Kind::Url),
+    opt("8021x_client_cert_value", TEXT),
+    opt("8021x_root_cert_url", Kind::Url),
+    opt("8021x_root_cert_value", TEXT),
+    opt("lan_port_mode", PORT_MODES),
+    opt("pc_port_mode", PORT_MODES),
+    opt("contact", TEXT).comma_lists(),
+    opt("contacts_display_rules", TEXT),
+    opt("blf_contact_group", TEXT),
+    opt("blf_items", TEXT),
+    opt("blf_unused_linekeys", BOOL).or("no"),
+    opt("blf_page_return_timeout", SECONDS),
+    opt("contacts_max_subscriptions", Kind::Int { min: 0, max: 1000 }).or("40"),
+    opt("name_format", Kind::Choice(&["first_last", "last_first"])).or("first_last"),
+    opt("parking_exten", TEXT),
+    opt("parking_transfer_type", Kind::Choice(&["blind", "attended"])).or("blind"),
+    opt("show_call_parking", BOOL),
+    opt("record_own_calls", BOOL),
+    opt("send_to_vm", BOOL),
+    opt("can_forward_calls", BOOL),
+    opt("show_call_log", BOOL),
+    opt("display_mc_notification", BOOL).or("yes"),
+    opt("call_waiting_tone", BOOL),
+    opt("ringtone", Kind::Ringtone).comma_lists(),
+    opt("active_ringtone", Kind::Ringtone),
+    opt("alert", Kind::Ref(SectionType::Alert)).comma_lists(),
+    opt("multicastpage", Kind::Ref(SectionType::Multicastpage)).comma_lists(),
+    opt("brightness", LEVEL).or("5"),
+    opt("contrast", LEVEL).or("5"),
+    opt("dim_backlight", BOOL).or("yes"),
+    opt("backlight_dim_level", LEVEL).or("2"),
+    opt("backlight_timeout", Kind::Int { min: 0, max: 3200 }).or("0"),
+    opt("default_fontsize", Kind::Int { min: 6, max: 40 }),
+    opt("idle_company_text", TEXT),
+    opt("small_clock", BOOL),
+    opt("wallpaper_file", TEXT),
+    opt("d40_logo_file", TEXT),
+    opt("d45_logo_file", TEXT),
+    opt("d50_logo_file", TEXT),
+    opt("d60_logo_file", TEXT),
+    opt("d62_logo_file", TEXT),
+    opt("d65_logo_file", TEXT),
+    opt("d70_logo_file", TEXT),
+    opt("d80_logo_file", TEXT),
+    opt("ringer_volume", VOLUME).or("5"),
+    opt("speaker_volume", VOLUME).or("5"),
+    opt("handset_volume", VOLUME).or("5"),
+    opt("headset_volume", VOLUME).or("5"),
+    opt("handset_sidetone_db", SIDETONE).or("-25"),
+    opt("headset_sidetone_db", SIDETONE).or("-15"),
+    opt("reset_call_volume", BOOL).or("no"),
+    opt("headset_answer", BOOL).or("no"),
+    opt("ring_headset_only", BOOL),
+    opt("ehs", Kind::Choice(&["auto", "plantronics", "jabra_iq"])),
+    opt("active_locale", TEXT),
+    opt("timezone", TEXT),
+    opt("ntp_server", Kind::Host),
+    opt("ntp_resync", SECONDS).or("86400"),
 ];
 
-fn references(r: &SectionReader<'_>, key: &str) -> Vec<Reference> {
-    r.list(key)
-        .into_iter()
-        .map(|(e, name)| Reference { name, file: e.file.clone(), line: e.line })
-        .collect()
+/// A number already checked against its range by the reader.
+fn small<T: TryFrom<i64>>(r: &SectionReader<'_>, key: &str) -> Option<T> {
+    r.int(key).and_then(|n| T::try_from(n).ok())
 }
 
 pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Phone> {
-    let mut r = SectionReader::new(section, KEYS, findings);
-    let mac = match r.entry("mac") {
-        Some(e) => match e.value.parse::<Mac>() {
-            Ok(m) => Some(m),
-            Err(err) => {
-                r.error_at(Some(e), "mac", err.to_string());
-                None
-            }
-        },
-        None => None,
-    };
-    let pin = match r.entry("pin") {
+    let mut r = SectionReader::new(section, OPTIONS, findings);
+    let mac = r.entry("mac").and_then(|e| e.value.parse::<Mac>().ok());
+    let pin = match r.text("pin") {
         None => Pin::None,
-        Some(e) if e.value.trim().eq_ignore_ascii_case("voicemail") => Pin::Voicemail,
-        Some(e) if e.value.trim().chars().all(|c| c.is_ascii_digit()) => {
-            Pin::Digits(Secret::new(e.value.trim()))
-        }
-        Some(e) => {
-            r.error_at(Some(e), "pin", "a PIN must be digits only, or 'voicemail'");
-            Pin::None
-        }
+        Some(p) if p.eq_ignore_ascii_case("voicemail") => Pin::Voicemail,
+        Some(p) if p.chars().all(|c| c.is_ascii_digit()) => Pin::Digits(Secret::new(p)),
+        Some(_) => Pin::None,
     };
-    let lines = references(&r, "line");
-    let external_lines = references(&r, "external_line");
+    let lines = r.references("line");
+    let external_lines = r.references("external_line");
     if lines.is_empty() && external_lines.is_empty() {
         r.warn_at(
             None,
             "line",
             "the phone has no line= or external_line=, so it can make no calls",
         );
+    } else if lines.is_empty() {
+        r.warn_at(
+            r.list("external_line").first().map(|(e, _)| *e),
+            "external_line",
+            "the primary line is an external line, so DPMA's advanced features (voicemail, parking, \
+             presence, call recording…) are off for this phone",
+        );
     }
+    let logos = LOGO_MODELS
+        .into_iter()
+        .filter_map(|model| r.text(&format!("{model}_logo_file")).map(|file| Logo { model, file }))
+        .collect();
     let phone = Phone {
         name: section.name.clone(),
-        full_name: r.string("full_name"),
+        full_name: r.text("full_name"),
         mac,
         pin,
+        group_pin: r.text("group_pin"),
         lines,
         external_lines,
-        config_file: r.string("config_file"),
+        applications: r.references("application"),
+        networks: r.references("network"),
+        firmwares: r.references("firmware"),
+        ringtones: r.references("ringtone"),
+        active_ringtone: r.reference("active_ringtone"),
+        alerts: r.references("alert"),
+        multicastpages: r.references("multicastpage"),
+        config_file: r.text("config_file"),
+        mailbox: r.text("mailbox"),
+        logout_enabled: r.flag("logout_enabled"),
+        use_local_storage: r.flag("use_local_storage"),
+        login_password: r.text("login_password"),
+        web_ui_enabled: r.flag("web_ui_enabled").unwrap_or(false),
+        lock_preferences: r.flag("lock_preferences"),
+        accept_local_calls: r.choice("accept_local_calls"),
+        transport_tls_allowed: r.flag("transport_tls_allowed"),
+        codecs: r.strings("codecs"),
+        enable_check_sync: r.flag("enable_check_sync"),
+        dot1x: Dot1x {
+            passthrough: r.flag("8021x_passthrough"),
+            eapol_on_disconnect: r.flag("8021x_eapol_on_disconnect"),
+            method: r.choice("8021x_method"),
+            identity: r.text("8021x_identity"),
+            anonymous_identity: r.text("8021x_anonymous_identity"),
+            password: r.secret("8021x_password"),
+            client_cert_url: r.text("8021x_client_cert_url"),
+            client_cert_value: r.text("8021x_client_cert_value"),
+            root_cert_url: r.text("8021x_root_cert_url"),
+            root_cert_value: r.text("8021x_root_cert_value"),
+        },
+        lan_port_mode: r.choice("lan_port_mode"),
+        pc_port_mode: r.choice("pc_port_mode"),
+        contacts: r.strings("contact"),
+        contacts_display_rules: r.text("contacts_display_rules"),
+        blf_contact_group: r.text("blf_contact_group"),
+        blf_items: r.text("blf_items"),
+        blf_unused_linekeys: r.flag("blf_unused_linekeys").unwrap_or(false),
+        blf_page_return_timeout: small(&r, "blf_page_return_timeout"),
+        contacts_max_subscriptions: small(&r, "contacts_max_subscriptions").unwrap_or(40),
+        name_format: r.choice("name_format").unwrap_or("first_last"),
+        parking_exten: r.text("parking_exten"),
+        parking_transfer_type: r.choice("parking_transfer_type").unwrap_or("blind"),
+        show_call_parking: r.flag("show_call_parking"),
+        record_own_calls: r.flag("record_own_calls"),
+        send_to_vm: r.flag("send_to_vm"),
+        can_forward_calls: r.flag("can_forward_calls"),
+        show_call_log: r.flag("show_call_log"),
+        display_mc_notification: r.flag("display_mc_notification").unwrap_or(true),
+        call_waiting_tone: r.flag("call_waiting_tone"),
+        brightness: small(&r, "brightness").unwrap_or(5),
+        contrast: small(&r, "contrast").unwrap_or(5),
+        dim_backlight: r.flag("dim_backlight").unwrap_or(true),
+        backlight_dim_level: small(&r, "backlight_dim_level").unwrap_or(2),
+        backlight_timeout: small(&r, "backlight_timeout").unwrap_or(0),
+        default_fontsize: small(&r, "default_fontsize"),
+        idle_company_text: r.text("idle_company_text"),
+        small_clock: r.flag("small_clock"),
+        wallpaper_file: r.text("wallpaper_file"),
+        logos,
+        ringer_volume: small(&r, "ringer_volume").unwrap_or(5),
+        speaker_volume: small(&r, "speaker_volume").unwrap_or(5),
+        handset_volume: small(&r, "handset_volume").unwrap_or(5),
+        headset_volume: small(&r, "headset_volume").unwrap_or(5),
+        handset_sidetone_db: small(&r, "handset_sidetone_db").unwrap_or(-25),
+        headset_sidetone_db: small(&r, "headset_sidetone_db").unwrap_or(-15),
+        reset_call_volume: r.flag("reset_call_volume").unwrap_or(false),
+        headset_answer: r.flag("headset_answer").unwrap_or(false),
+        ring_headset_only: r.flag("ring_headset_only"),
+        ehs: r.choice("ehs"),
+        active_locale: r.text("active_locale"),
+        timezone: r.text("timezone"),
+        ntp_server: r.text("ntp_server"),
+        ntp_resync: small(&r, "ntp_resync").unwrap_or(86_400),
         raw: section.clone(),
     };
     r.finish().then_some(phone)

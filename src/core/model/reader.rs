@@ -1,26 +1,61 @@
-//! Reads one section's options with their types, recording a finding for every problem.
+//! Reads one section's options by their [`OptionSpec`]s, recording a finding for every problem.
 //!
-//! Each section type lists its known options; an option read with the wrong type gets an error, an
-//! option nobody asked for gets a warning with the nearest known name.
+//! On creation every option in effect is checked against its kind (the last value of a single option,
+//! every value of a repeated one; an empty value means "unset"). The typed getters then hand out the
+//! values, or the documented default. [`SectionReader::finish`] warns about options nobody knows, with
+//! the nearest known name, and tells whether the section had an error.
 
+use super::phone::Reference;
+use super::spec::{self, Fallback, Kind, OptionSpec, Repeat};
+use super::values;
 use crate::core::finding::{Finding, Severity};
 use crate::core::raw::{RawEntry, RawSection};
 use crate::core::secret::Secret;
 
 pub(crate) struct SectionReader<'a> {
     section: &'a RawSection,
+    specs: &'static [OptionSpec],
     findings: &'a mut Vec<Finding>,
-    known: &'static [&'static str],
     errors: usize,
+    /// Options outside `specs` are passed on rather than warned about (custom applications).
+    accept_unknown: bool,
+    /// Options outside `specs` already warned about more precisely.
+    explained: Vec<String>,
 }
 
 impl<'a> SectionReader<'a> {
     pub fn new(
         section: &'a RawSection,
-        known: &'static [&'static str],
+        specs: &'static [OptionSpec],
         findings: &'a mut Vec<Finding>,
     ) -> Self {
-        Self { section, findings, known, errors: 0 }
+        let mut reader = Self {
+            section,
+            specs,
+            findings,
+            errors: 0,
+            accept_unknown: false,
+            explained: Vec::new(),
+        };
+        reader.check_values();
+        reader
+    }
+
+    fn check_values(&mut self) {
+        let section = self.section;
+        for (i, e) in section.entries.iter().enumerate() {
+            let Some(spec) = spec::find(self.specs, &e.key) else { continue };
+            let overridden =
+                section.entries[i + 1..].iter().any(|l| l.key.eq_ignore_ascii_case(&e.key));
+            if !spec.is_list() && overridden {
+                continue;
+            }
+            for value in split(spec, &e.value) {
+                if let Err(problem) = values::check(spec.kind, value) {
+                    self.error_at(Some(e), spec.key, problem);
+                }
+            }
+        }
     }
 
     fn push(
@@ -55,118 +90,142 @@ impl<'a> SectionReader<'a> {
         self.push(Severity::Warning, entry, option, message.into());
     }
 
-    /// The last value of a single-valued option, if set (an empty value counts as unset).
+    /// An error about an option that must be set and is not.
+    pub fn require(&mut self, key: &str, why: &str) {
+        if self.entry(key).is_none() {
+            self.error_at(None, key, format!("{key} must be set: {why}"));
+        }
+    }
+
+    pub fn accept_unknown(&mut self) {
+        self.accept_unknown = true;
+    }
+
+    /// `key` is not for this section and the caller has said why: no "unknown option" warning for it.
+    pub fn known_elsewhere(&mut self, key: &str) {
+        self.explained.push(key.to_string());
+    }
+
+    fn spec(&self, key: &str) -> Option<&'static OptionSpec> {
+        let spec = spec::find(self.specs, key);
+        debug_assert!(spec.is_some(), "option {key} missing from its section's table");
+        spec
+    }
+
+    /// The entry in effect for a single-valued option (an empty value counts as unset).
     pub fn entry(&self, key: &str) -> Option<&'a RawEntry> {
-        debug_assert!(self.known.contains(&key), "option {key} missing from its known list");
+        self.spec(key);
         self.section.last(key).filter(|e| !e.value.trim().is_empty())
     }
 
-    pub fn string(&self, key: &str) -> Option<String> {
-        self.entry(key).map(|e| e.value.trim().to_string())
+    /// The value set, else the documented default.
+    fn raw_value(&self, key: &str) -> Option<String> {
+        if let Some(e) = self.entry(key) {
+            return Some(e.value.trim().to_string());
+        }
+        match self.spec(key)?.fallback {
+            Fallback::Value(v) => Some(v.to_string()),
+            Fallback::SectionName => Some(self.section.name.clone()),
+            Fallback::SameAs(other) => self.raw_value(other),
+            Fallback::Unset => None,
+        }
     }
 
-    pub fn string_or(&self, key: &str, default: &str) -> String {
-        self.string(key).unwrap_or_else(|| default.to_string())
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.raw_value(key)
     }
 
     pub fn secret(&self, key: &str) -> Secret {
-        Secret::new(self.entry(key).map(|e| e.value.trim()).unwrap_or_default())
+        Secret::new(self.raw_value(key).unwrap_or_default())
     }
 
-    /// Every value of a repeated option, in order; a value may also list several names with commas.
+    pub fn flag(&self, key: &str) -> Option<bool> {
+        self.raw_value(key).and_then(|v| values::parse_bool(&v))
+    }
+
+    pub fn int(&self, key: &str) -> Option<i64> {
+        let Kind::Int { min, max } = self.spec(key)?.kind else { return None };
+        self.raw_value(key).and_then(|v| values::parse_int(&v, min, max).ok())
+    }
+
+    pub fn port(&self, key: &str) -> Option<u16> {
+        self.raw_value(key).and_then(|v| v.trim().parse::<u16>().ok()).filter(|p| *p > 0)
+    }
+
+    /// The choice in effect, spelled as in the option's table.
+    pub fn choice(&self, key: &str) -> Option<&'static str> {
+        let choices = match self.spec(key)?.kind {
+            Kind::Choice(c) | Kind::ExactChoice(c) => c,
+            _ => return None,
+        };
+        self.raw_value(key).and_then(|v| values::choice(choices, &v))
+    }
+
+    /// Every value of a repeated option, in order, with the entry it came from.
     pub fn list(&self, key: &str) -> Vec<(&'a RawEntry, String)> {
-        debug_assert!(self.known.contains(&key), "option {key} missing from its known list");
+        let Some(spec) = self.spec(key) else { return Vec::new() };
         self.section
             .entries
             .iter()
             .filter(|e| e.key.eq_ignore_ascii_case(key))
-            .flat_map(|e| {
-                e.value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-                    .map(move |v| (e, v.to_string()))
-            })
+            .flat_map(|e| split(spec, &e.value).into_iter().map(move |v| (e, v.to_string())))
             .collect()
     }
 
-    pub fn bool(&mut self, key: &str, default: bool) -> bool {
-        let Some(e) = self.entry(key) else { return default };
-        match parse_bool(&e.value) {
-            Some(b) => b,
-            None => {
-                self.error_at(Some(e), key, format!("'{}' is not yes or no", e.value.trim()));
-                default
-            }
-        }
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        self.list(key).into_iter().map(|(_, v)| v).collect()
     }
 
-    pub fn number(&mut self, key: &str, min: i64, max: i64) -> Option<i64> {
-        let e = self.entry(key)?;
-        match e.value.trim().parse::<i64>() {
-            Ok(n) if (min..=max).contains(&n) => Some(n),
-            Ok(n) => {
-                self.error_at(Some(e), key, format!("{n} is out of range ({min} to {max})"));
-                None
-            }
-            Err(_) => {
-                self.error_at(Some(e), key, format!("'{}' is not a whole number", e.value.trim()));
-                None
-            }
-        }
+    /// The sections a repeated option names, in order.
+    pub fn references(&self, key: &str) -> Vec<Reference> {
+        self.list(key).into_iter().map(|(e, name)| Reference::at(name, e)).collect()
     }
 
-    pub fn port(&mut self, key: &str) -> Option<u16> {
-        self.number(key, 1, 65535).and_then(|n| u16::try_from(n).ok())
+    /// The section a single option names.
+    pub fn reference(&self, key: &str) -> Option<Reference> {
+        self.entry(key).map(|e| Reference::at(e.value.trim().to_string(), e))
     }
 
-    /// One of `choices`, compared without case; returns the choice as spelled in `choices`.
-    pub fn choice(&mut self, key: &str, choices: &[&'static str]) -> Option<&'static str> {
-        let e = self.entry(key)?;
-        let v = e.value.trim();
-        match choices.iter().find(|c| c.eq_ignore_ascii_case(v)) {
-            Some(c) => Some(*c),
-            None => {
-                self.error_at(Some(e), key, format!("'{v}' is not one of: {}", choices.join(", ")));
-                None
-            }
-        }
-    }
-
-    /// Warns about every option that is not known for this section type, then reports whether the
-    /// section had no error.
+    /// Warns about every option unknown to this section type (once per name), then reports whether
+    /// the section had no error.
     pub fn finish(mut self) -> bool {
-        let section = self.section;
-        let mut seen: Vec<&str> = Vec::new();
-        for e in &section.entries {
-            let key = e.key.as_str();
-            if key.eq_ignore_ascii_case("type")
-                || self.known.iter().any(|k| k.eq_ignore_ascii_case(key))
-                || seen.iter().any(|s| s.eq_ignore_ascii_case(key))
-            {
-                continue;
+        if !self.accept_unknown {
+            let section = self.section;
+            let known: Vec<&'static str> = self.specs.iter().map(|s| s.key).collect();
+            let mut seen: Vec<&str> = Vec::new();
+            for e in &section.entries {
+                let key = e.key.as_str();
+                if key.eq_ignore_ascii_case("type")
+                    || known.iter().any(|k| k.eq_ignore_ascii_case(key))
+                    || self.explained.iter().any(|k| k.eq_ignore_ascii_case(key))
+                    || seen.iter().any(|s| s.eq_ignore_ascii_case(key))
+                {
+                    continue;
+                }
+                seen.push(key);
+                let hint = match suggest(key, &known) {
+                    Some(s) => format!("unknown option (did you mean '{s}'?); ignored"),
+                    None => "unknown option; ignored".to_string(),
+                };
+                self.warn_at(Some(e), key, hint);
             }
-            seen.push(key);
-            let hint = match suggest(key, self.known) {
-                Some(s) => format!("unknown option (did you mean '{s}'?); ignored"),
-                None => "unknown option; ignored".to_string(),
-            };
-            self.warn_at(Some(e), key, hint);
         }
         self.errors == 0
     }
 }
 
-pub(crate) fn parse_bool(v: &str) -> Option<bool> {
-    // The words ast_true / ast_false accept.
-    match v.trim().to_ascii_lowercase().as_str() {
-        "yes" | "true" | "y" | "t" | "1" | "on" => Some(true),
-        "no" | "false" | "n" | "f" | "0" | "off" => Some(false),
-        _ => None,
+/// The values one line of an option holds: one, or a comma-separated list.
+fn split<'v>(spec: &OptionSpec, value: &'v str) -> Vec<&'v str> {
+    let value = value.trim();
+    match spec.repeat {
+        Repeat::CommaLists => value.split(',').map(str::trim).filter(|v| !v.is_empty()).collect(),
+        Repeat::Single | Repeat::Lines if value.is_empty() => Vec::new(),
+        Repeat::Single | Repeat::Lines => vec![value],
     }
 }
 
-/// The known name nearest to `key`, if it is near enough to be a typo.
+/// The known name nearest to `key`, if it is near enough to be a typo, else one sharing most of its
+/// beginning (`registration` for `register`).
 pub(crate) fn suggest(key: &str, known: &[&'static str]) -> Option<&'static str> {
     let key = key.to_ascii_lowercase();
     known
@@ -175,6 +234,15 @@ pub(crate) fn suggest(key: &str, known: &[&'static str]) -> Option<&'static str>
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
+        .or_else(|| {
+            let common = |k: &str| k.bytes().zip(key.bytes()).take_while(|(a, b)| a == b).count();
+            known
+                .iter()
+                .map(|k| (common(k), *k))
+                .filter(|(n, k)| *n >= 6 && n * 4 >= k.len().min(key.len()) * 3)
+                .max_by_key(|(n, _)| *n)
+                .map(|(_, k)| k)
+        })
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -197,16 +265,10 @@ mod tests {
 
     #[test]
     fn suggestions_for_typos_only() {
-        let known = &["full_name", "mac", "line", "parking_exten"];
+        let known = &["full_name", "mac", "line", "parking_exten", "register"];
         assert_eq!(suggest("fullname", known), Some("full_name"));
         assert_eq!(suggest("parking_extn", known), Some("parking_exten"));
+        assert_eq!(suggest("registration", known), Some("register"));
         assert_eq!(suggest("completely_else", known), None);
-    }
-
-    #[test]
-    fn booleans_as_asterisk_reads_them() {
-        assert_eq!(parse_bool("Yes"), Some(true));
-        assert_eq!(parse_bool("off"), Some(false));
-        assert_eq!(parse_bool("maybe"), None);
     }
 }

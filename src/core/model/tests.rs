@@ -191,12 +191,28 @@ fn duplicate_mac_refuses_second_phone() {
 
 #[test]
 fn duplicate_section_name_of_same_type() {
-    let b = build(&raw(&[("l", &[("type", "line")]), ("l", &[("type", "line")])]), None);
+    let b = build(
+        &raw(&[
+            ("l", &[("type", "line"), ("exten", "1")]),
+            ("l", &[("type", "line"), ("exten", "2")]),
+        ]),
+        None,
+    );
     assert!(
         errors(&b)[0].contains("a line named 'l' is already defined at t.conf:2"),
         "{:?}",
         errors(&b)
     );
+    assert_eq!(b.model.lines.len(), 1);
+    assert_eq!(b.model.line("l").unwrap().exten.as_deref(), Some("1"));
+}
+
+#[test]
+fn identical_repeat_of_a_section_is_only_a_warning() {
+    // FreePBX writes a line once for every phone using it.
+    let b = build(&raw(&[("l", &[("type", "line")]), ("l", &[("type", "line")])]), None);
+    assert_eq!(b.errors(), 0);
+    assert!(b.findings[0].message.contains("defined again, identically"), "{:?}", b.findings);
     assert_eq!(b.model.lines.len(), 1);
 }
 
@@ -225,9 +241,538 @@ fn templates_are_not_sections() {
     assert!(b.findings.is_empty());
 }
 
+fn warnings(b: &Built) -> Vec<String> {
+    b.findings.iter().filter(|f| !f.is_error()).map(ToString::to_string).collect()
+}
+
+const EVERY_TYPE: &[(&str, &[(&str, &str)])] = &[
+    ("general", &[("registration_address", "pbx.example.com"), ("ntp_server", "ntp.example.com")]),
+    (
+        "office",
+        &[
+            ("type", "network"),
+            ("alias", "Office"),
+            ("cidr", "10.0.0.0/8"),
+            ("registration_port", "5070"),
+            ("network_vlan_discovery_mode", "MANUAL"),
+        ],
+    ),
+    ("100", &[("type", "line"), ("digit_map", "[0-8]xxx|911|9.T3")]),
+    (
+        "ext",
+        &[
+            ("type", "external_line"),
+            ("server_address", "sip.example.net"),
+            ("secondary_server_address", "backup.example.net"),
+        ],
+    ),
+    ("vm-de", &[("type", "translation"), ("INBOX", "Eingang"), ("Old", "Alt")]),
+    (
+        "vm",
+        &[
+            ("type", "application"),
+            ("application", "voicemail"),
+            ("translation", "vm-de"),
+            ("require_password", "yes"),
+        ],
+    ),
+    ("lot", &[("type", "application"), ("application", "parking"), ("parkinglot", "sales")]),
+    (
+        "q",
+        &[
+            ("type", "application"),
+            ("application", "queue"),
+            ("queue", "support"),
+            ("member", "false"),
+        ],
+    ),
+    (
+        "dnd",
+        &[
+            ("type", "application"),
+            ("application", "status"),
+            ("status", "dnd"),
+            ("send486", "yes"),
+            ("substatus", "In a meeting, back at 3"),
+            ("substatus", "Out"),
+        ],
+    ),
+    (
+        "app",
+        &[
+            ("type", "application"),
+            ("application", "custom"),
+            ("name", "Conf"),
+            ("filename", "conf.zip"),
+            ("md5sum", "d41d8cd98f00b204e9800998ecf8427e"),
+            ("room", "7"),
+        ],
+    ),
+    ("tone", &[("type", "ringtone"), ("alias", "Bells"), ("filename", "bells.raw")]),
+    (
+        "intercom",
+        &[
+            ("type", "alert"),
+            ("alert_info", "intercom"),
+            ("ring_type", "answer"),
+            ("ringtone", "tone"),
+        ],
+    ),
+    ("vip", &[("type", "alert"), ("alert_info", "vip"), ("ringtone", "Chimes")]),
+    (
+        "fw40",
+        &[
+            ("type", "firmware"),
+            ("model", "D40"),
+            ("version", "2_9_7"),
+            ("file", "2_9_7_D40_firmware.eff"),
+        ],
+    ),
+    (
+        "all-call",
+        &[
+            ("type", "multicastpage"),
+            ("address", "239.1.1.1"),
+            ("port", "5000"),
+            ("priority", "1"),
+            ("interrupt", "yes"),
+        ],
+    ),
+    (
+        "p",
+        &[
+            ("type", "phone"),
+            ("line", "100"),
+            ("external_line", "ext"),
+            ("network", "office"),
+            ("application", "vm, lot"),
+            ("application", "q"),
+            ("application", "dnd"),
+            ("application", "app"),
+            ("ringtone", "tone"),
+            ("active_ringtone", "tone"),
+            ("alert", "intercom"),
+            ("alert", "vip"),
+            ("firmware", "fw40"),
+            ("multicastpage", "all-call"),
+            ("contact", "a.xml,b.xml"),
+            ("8021x_password", "pw"),
+            ("pin", "4321"),
+        ],
+    ),
+    ("bare", &[("type", "phone"), ("line", "100")]),
+];
+
 #[test]
-fn other_section_types_are_kept() {
-    let b = build(&raw(&[("office", &[("type", "network"), ("cidr", "10.0.0.0/8")])]), None);
-    assert!(b.findings.is_empty());
-    assert_eq!(b.model.other_sections[0].name, "office");
+fn every_section_type_is_modelled() {
+    let b = build(&raw(EVERY_TYPE), None);
+    assert!(b.findings.is_empty(), "{:#?}", b.findings);
+    let m = &b.model;
+    let office = m.network("office").unwrap();
+    assert_eq!(
+        (office.registration_port, office.transport, office.network_vlan_discovery_mode),
+        (5070, "udp", "MANUAL")
+    );
+    assert!(
+        office.matches("10.1.2.3".parse().unwrap())
+            && !office.matches("192.0.2.1".parse().unwrap())
+    );
+    assert_eq!(m.line("100").unwrap().digit_map.as_deref(), Some("[0-8]xxx|911|9.T3"));
+    let ext = m.external_line("ext").unwrap();
+    assert_eq!((ext.secondary_server_port, ext.secondary_transport), (Some(5060), Some("udp")));
+    assert_eq!(m.translation("vm-de").unwrap().label("inbox"), Some("Eingang"));
+    assert!(matches!(
+        m.application("vm").unwrap().kind,
+        AppKind::Voicemail { require_password: true, .. }
+    ));
+    assert!(
+        matches!(&m.application("q").unwrap().kind, AppKind::Queue { member: false, queue, .. } if queue == "support")
+    );
+    match &m.application("dnd").unwrap().kind {
+        AppKind::Status { statuses, substatuses, send486 } => {
+            assert_eq!((statuses.as_slice(), substatuses.len(), *send486), (&["dnd"][..], 2, true));
+            assert_eq!(substatuses[0], "In a meeting, back at 3");
+        }
+        other => panic!("{other:?}"),
+    }
+    match &m.application("app").unwrap().kind {
+        AppKind::Custom { settings, .. } => {
+            assert_eq!(settings, &[("room".to_string(), "7".to_string())])
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(m.ringtone("tone").unwrap().filename, "bells.raw");
+    assert_eq!(m.alert("intercom").unwrap().ring_type, "answer");
+    assert_eq!(m.alert("vip").unwrap().ring_type, "normal");
+    assert_eq!(m.firmware("fw40").unwrap().model, "D40");
+    assert_eq!(m.multicastpage("all-call").unwrap().address, Some("239.1.1.1".parse().unwrap()));
+    let p = m.phone("p").unwrap();
+    let apps: Vec<&str> = p.applications.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(apps, ["vm", "lot", "q", "dnd", "app"]);
+    assert_eq!(p.contacts, ["a.xml", "b.xml"]);
+    assert_eq!(p.default_ringtone(), "tone");
+    assert_eq!(m.networks_of(p)[0].name, "office");
+    // A phone naming no network uses the one [general] describes.
+    let implicit = m.networks_of(m.phone("bare").unwrap());
+    assert_eq!(implicit[0].registration_address.as_deref(), Some("pbx.example.com"));
+    assert_eq!(implicit[0].ntp_server.as_deref(), Some("ntp.example.com"));
+}
+
+#[test]
+fn documented_defaults() {
+    let b = build(
+        &raw(&[("l", &[("type", "line")]), ("p", &[("type", "phone"), ("line", "l")])]),
+        None,
+    );
+    let p = b.model.phone("p").unwrap();
+    assert_eq!(
+        (p.brightness, p.ringer_volume, p.backlight_dim_level, p.ntp_resync),
+        (5, 5, 2, 86_400)
+    );
+    assert_eq!((p.handset_sidetone_db, p.headset_sidetone_db), (-25, -15));
+    assert_eq!(
+        (p.name_format, p.parking_transfer_type, p.contacts_max_subscriptions),
+        ("first_last", "blind", 40)
+    );
+    assert!(
+        !p.web_ui_enabled && p.display_mc_notification && p.dim_backlight && !p.blf_unused_linekeys
+    );
+    assert_eq!(p.default_ringtone(), "Digium");
+    assert_eq!(b.model.general.service_name, general::DEFAULT_SERVICE_NAME);
+    assert_eq!(b.model.general.file_directory.as_deref(), Some(general::DEFAULT_FILE_DIRECTORY));
+    assert!(b.model.implicit_network.is_none());
+}
+
+#[test]
+fn dpma_1_ringtone_names_a_builtin() {
+    let b = build(
+        &raw(&[
+            ("l", &[("type", "line")]),
+            ("p", &[("type", "phone"), ("line", "l"), ("ringtone", "GuitarStrum")]),
+        ]),
+        None,
+    );
+    assert_eq!(b.errors(), 0, "{:?}", b.findings);
+    assert_eq!(b.model.phone("p").unwrap().default_ringtone(), "GuitarStrum");
+}
+
+#[test]
+fn dangling_references_of_every_kind_are_refused() {
+    let mut sections = EVERY_TYPE.to_vec();
+    sections.push((
+        "q2",
+        &[
+            ("type", "phone"),
+            ("line", "100"),
+            ("network", "nowhere"),
+            ("alert", "nope"),
+            ("ringtone", "Kazoo"),
+            ("application", "100"),
+        ],
+    ));
+    let b = build(&raw(&sections), None);
+    let e = errors(&b);
+    assert!(
+        e.iter()
+            .any(|m| m
+                .contains("[q2] network: no network section named 'nowhere'; phone not served")),
+        "{e:?}"
+    );
+    assert!(e.iter().any(|m| m.contains("[q2] alert: no alert section named 'nope'")), "{e:?}");
+    assert!(
+        e.iter()
+            .any(|m| m
+                .contains("[q2] ringtone: no ringtone section or built-in ringtone named 'Kazoo'")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|m| m.contains(
+            "[q2] application: no application section named '100' ('100' is a line section)"
+        )),
+        "{e:?}"
+    );
+    assert!(b.model.phone("q2").is_none() && b.model.phone("p").is_some());
+}
+
+#[test]
+fn refusal_carries_through_to_who_names_the_refused_section() {
+    let b = build(
+        &raw(&[
+            ("l", &[("type", "line")]),
+            (
+                "vm",
+                &[
+                    ("type", "application"),
+                    ("application", "voicemail"),
+                    ("translation", "missing"),
+                ],
+            ),
+            ("a", &[("type", "alert"), ("alert_info", "x"), ("ringtone", "gone")]),
+            ("p", &[("type", "phone"), ("line", "l"), ("application", "vm"), ("alert", "a")]),
+        ]),
+        None,
+    );
+    let e = errors(&b);
+    assert!(
+        e.iter().any(|m| m.contains(
+            "[vm] translation: no translation section named 'missing'; application not served"
+        )),
+        "{e:?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m
+                .contains("[a] ringtone: no ringtone section or built-in ringtone named 'gone'")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|m| m.contains(
+            "[p] application: the application section 'vm' has errors and is not served"
+        )),
+        "{e:?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.contains("[p] alert: the alert section 'a' has errors and is not served")),
+        "{e:?}"
+    );
+    assert!(
+        b.model.phones.is_empty() && b.model.applications.is_empty() && b.model.alerts.is_empty()
+    );
+}
+
+#[test]
+fn last_good_definitions_for_every_type() {
+    let good = build(&raw(EVERY_TYPE), None).model;
+    let broken: Vec<(&str, &[(&str, &str)])> = vec![
+        ("office", &[("type", "network"), ("cidr", "10.0.0.0/99")]),
+        ("ext", &[("type", "external_line")]),
+        ("vm", &[("type", "application"), ("application", "vocemail")]),
+        ("tone", &[("type", "ringtone")]),
+        ("fw40", &[("type", "firmware"), ("model", "D40")]),
+        ("all-call", &[("type", "multicastpage"), ("address", "10.0.0.1"), ("port", "5000")]),
+        ("intercom", &[("type", "alert")]),
+    ];
+    let mut sections = EVERY_TYPE.to_vec();
+    for (name, entries) in &broken {
+        let i = sections.iter().position(|(n, _)| n == name).unwrap();
+        sections[i] = (name, entries);
+    }
+    let b = build(&raw(&sections), Some(&good));
+    let kept = errors(&b)
+        .iter()
+        .filter(|e| e.contains("its last good definition stays in service"))
+        .count();
+    assert_eq!(kept, broken.len(), "{:#?}", errors(&b));
+    assert_eq!(b.model.network("office"), good.network("office"));
+    assert_eq!(b.model.application("vm"), good.application("vm"));
+    assert_eq!(b.model.multicastpage("all-call"), good.multicastpage("all-call"));
+    // With everything it names kept, the phone is still served.
+    assert_eq!(b.model.phone("p").unwrap().applications.len(), 5);
+}
+
+#[test]
+fn phone_with_a_dangling_name_falls_back_to_its_last_good_definition() {
+    let good = build(&raw(GOOD), None).model;
+    let mut sections = GOOD.to_vec();
+    sections[4] = ("phone100", &[("type", "phone"), ("line", "100"), ("line", "typo")]);
+    let b = build(&raw(&sections), Some(&good));
+    assert!(
+        errors(&b)[0].contains(
+            "no line section named 'typo'; phone 'phone100' keeps its last good definition"
+        ),
+        "{:?}",
+        errors(&b)
+    );
+    assert_eq!(b.model.phone("phone100"), good.phone("phone100"));
+}
+
+#[test]
+fn digit_map_errors_name_the_character() {
+    let b = build(&raw(&[("l", &[("type", "line"), ("digit_map", "911|9a1")])]), None);
+    assert_eq!(
+        errors(&b)[0],
+        "t.conf:3: error: [l] digit_map: at character 6: 'a' is not allowed (use digits, *, #, x, ., [ranges] and a final T timer)"
+    );
+    assert!(b.model.lines.is_empty());
+}
+
+#[test]
+fn external_primary_line_is_warned_about() {
+    let b = build(
+        &raw(&[
+            ("x", &[("type", "external_line"), ("server_address", "h")]),
+            ("p", &[("type", "phone"), ("external_line", "x")]),
+        ]),
+        None,
+    );
+    assert_eq!(b.errors(), 0);
+    assert!(
+        warnings(&b)[0].contains("[p] external_line: the primary line is an external line"),
+        "{:?}",
+        warnings(&b)
+    );
+    assert!(b.model.phone("p").unwrap().primary_is_external());
+}
+
+#[test]
+fn application_options_of_another_subtype_are_warned_about() {
+    let b = build(
+        &raw(&[(
+            "a",
+            &[
+                ("type", "application"),
+                ("application", "parking"),
+                ("queue", "x"),
+                ("parkinglot", "p"),
+                ("colour", "red"),
+            ],
+        )]),
+        None,
+    );
+    let w = warnings(&b);
+    assert!(
+        w[0].contains("[a] queue: applies to application=queue, not parking; ignored"),
+        "{w:?}"
+    );
+    assert!(w[1].contains("[a] colour: unknown option; ignored"), "{w:?}");
+    assert_eq!(w.len(), 2);
+}
+
+#[test]
+fn required_options_and_ranges() {
+    let b = build(
+        &raw(&[
+            (
+                "n",
+                &[
+                    ("type", "network"),
+                    ("sip_dscp", "64"),
+                    ("network_vlan_discovery_mode", "lldp"),
+                    ("cidr", "10.0.0.0"),
+                ],
+            ),
+            ("m", &[("type", "multicastpage"), ("address", "10.1.1.1")]),
+            ("f", &[("type", "firmware"), ("model", "D99"), ("version", "1"), ("file", "x.eff")]),
+            ("a", &[("type", "application")]),
+        ]),
+        None,
+    );
+    let e = errors(&b);
+    assert!(e.iter().any(|m| m.contains("[n] sip_dscp: 64 is out of range (0 to 63)")), "{e:?}");
+    assert!(
+        e.iter().any(|m| m
+            .contains("[n] network_vlan_discovery_mode: 'lldp' must be written exactly 'LLDP'")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|m| m.contains("[n] cidr: '10.0.0.0' is not a network in CIDR notation")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|m| m.contains("[m] address: 10.1.1.1 is not a multicast address")),
+        "{e:?}"
+    );
+    assert!(e.iter().any(|m| m.contains("[m] port: port must be set")), "{e:?}");
+    assert!(e.iter().any(|m| m.contains("[a] application: application must be set")), "{e:?}");
+    assert!(warnings(&b).iter().any(|m| m.contains("[f] model: 'D99' is not a known model")));
+    assert!(b.model.firmware("f").is_some());
+}
+
+#[test]
+fn empty_values_mean_unset() {
+    // Generators write `parking_exten=` for "none".
+    let b = build(
+        &raw(&[
+            ("l", &[("type", "line")]),
+            ("p", &[("type", "phone"), ("line", "l"), ("parking_exten", ""), ("brightness", "")]),
+        ]),
+        None,
+    );
+    assert_eq!(b.errors(), 0);
+    let p = b.model.phone("p").unwrap();
+    assert_eq!((p.parking_exten.as_deref(), p.brightness), (None, 5));
+}
+
+#[test]
+fn effective_options_mask_secrets_and_show_defaults() {
+    let b = build(&raw(EVERY_TYPE), None);
+    let opts = b.model.options("phone", "p").unwrap();
+    let get = |k: &str| {
+        opts.iter().filter(|(key, _)| key == k).map(|(_, v)| v.as_str()).collect::<Vec<_>>()
+    };
+    assert_eq!(opts[0], ("type".to_string(), "phone".to_string()));
+    assert_eq!(get("pin"), [crate::core::secret::MASK]);
+    assert_eq!(get("8021x_password"), [crate::core::secret::MASK]);
+    assert_eq!(get("application"), ["vm", "lot", "q", "dnd", "app"]);
+    assert_eq!(get("brightness"), ["5"]);
+    assert!(get("mac").is_empty());
+    let ext = b.model.options("external_line", "ext").unwrap();
+    assert!(
+        ext.contains(&("userid".into(), "ext".into()))
+            && ext.contains(&("authname".into(), "ext".into()))
+    );
+    let line = build(&raw(GOOD), None).model;
+    assert!(
+        line.options("line", "100")
+            .unwrap()
+            .contains(&("secret".into(), crate::core::secret::MASK.into()))
+    );
+    let app = b.model.options("application", "app").unwrap();
+    assert!(app.contains(&("room".into(), "7".into())) && !app.iter().any(|(k, _)| k == "queue"));
+    assert!(
+        b.model
+            .options("translation", "vm-de")
+            .unwrap()
+            .contains(&("INBOX".into(), "Eingang".into()))
+    );
+    assert!(
+        b.model
+            .options("general", "")
+            .unwrap()
+            .contains(&("registration_address".into(), "pbx.example.com".into()))
+    );
+    assert!(b.model.options("phone", "nobody").is_none());
+    assert!(b.model.options("gadget", "p").is_none());
+}
+
+#[test]
+fn globalpin_is_masked_in_general() {
+    let b =
+        build(&raw(&[("general", &[("globalpin", "1234"), ("config_auth", "globalpin")])]), None);
+    let opts = b.model.options("general", "").unwrap();
+    assert!(opts.contains(&("globalpin".into(), crate::core::secret::MASK.into())));
+}
+
+#[test]
+fn config_auth_pin_without_pin_is_warned_about() {
+    let b = build(
+        &raw(&[
+            ("general", &[("config_auth", "pin")]),
+            ("l", &[("type", "line")]),
+            ("p", &[("type", "phone"), ("line", "l")]),
+        ]),
+        None,
+    );
+    assert!(
+        warnings(&b)
+            .iter()
+            .any(|w| w.contains("[p] pin: config_auth = pin but the phone has no pin="))
+    );
+}
+
+#[test]
+fn every_option_has_a_valid_default() {
+    for t in SectionType::ALL {
+        for o in t.options() {
+            if let spec::Fallback::Value(v) = o.fallback {
+                assert_eq!(values::check(o.kind, v), Ok(()), "{}.{}", t.name(), o.key);
+            }
+        }
+    }
+    for o in general::OPTIONS {
+        if let spec::Fallback::Value(v) = o.fallback {
+            assert_eq!(values::check(o.kind, v), Ok(()), "general.{}", o.key);
+        }
+    }
 }

@@ -1,0 +1,38 @@
+//! `type=alert`: how the phone rings for a call whose Alert-Info matches.
+
+use super::phone::Reference;
+use super::reader::SectionReader;
+use super::spec::{Kind, OptionSpec, TEXT, opt};
+use crate::core::finding::Finding;
+use crate::core::raw::RawSection;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub name: String,
+    /// Compared with the Alert-Info header of incoming calls.
+    pub alert_info: String,
+    /// `normal`, `answer`, `ring-answer` or `visual`.
+    pub ring_type: &'static str,
+    /// A built-in ringtone or a ringtone section.
+    pub ringtone: Option<Reference>,
+    pub raw: RawSection,
+}
+
+pub(crate) const OPTIONS: &[OptionSpec] = &[
+    opt("alert_info", TEXT),
+    opt("ring_type", Kind::Choice(&["normal", "answer", "ring-answer", "visual"])).or("normal"),
+    opt("ringtone", Kind::Ringtone),
+];
+
+pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Alert> {
+    let mut r = SectionReader::new(section, OPTIONS, findings);
+    r.require("alert_info", "the Alert-Info value this alert answers to");
+    let alert = Alert {
+        name: section.name.clone(),
+        alert_info: r.text("alert_info").unwrap_or_default(),
+        ring_type: r.choice("ring_type").unwrap_or("normal"),
+        ringtone: r.reference("ringtone"),
+        raw: section.clone(),
+    };
+    r.finish().then_some(alert)
+}

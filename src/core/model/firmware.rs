@@ -1,0 +1,58 @@
+//! `type=firmware`: the firmware one phone model should run, fetched from `file_url_prefix`.
+
+use super::reader::SectionReader;
+use super::spec::{BOOL, OptionSpec, TEXT, opt};
+use crate::core::finding::Finding;
+use crate::core::raw::RawSection;
+
+/// Phone models DPMA serves.
+pub const MODELS: &[&str] = &[
+    "D40", "D45", "D50", "D60", "D62", "D65", "D70", "D80", "P310", "P315", "P320", "P325", "P330",
+    "P370",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Firmware {
+    pub name: String,
+    /// As the phone names itself, e.g. `D40`.
+    pub model: String,
+    /// e.g. `1_4_0_0_57389`; the phone reflashes when its own differs.
+    pub version: String,
+    /// The `.eff` file under `file_url_prefix`.
+    pub file: Option<String>,
+    /// Also offer the public firmware URL.
+    pub public_firmware: Option<bool>,
+    pub raw: RawSection,
+}
+
+pub(crate) const OPTIONS: &[OptionSpec] =
+    &[opt("model", TEXT), opt("version", TEXT), opt("file", TEXT), opt("public_firmware", BOOL)];
+
+pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Firmware> {
+    let mut r = SectionReader::new(section, OPTIONS, findings);
+    r.require("model", "the phone model this firmware is for, e.g. D40");
+    r.require("version", "the firmware version, e.g. 1_4_0_0_57389");
+    let model = r.text("model").unwrap_or_default();
+    if !model.is_empty() && !MODELS.iter().any(|m| m.eq_ignore_ascii_case(&model)) {
+        let e = r.entry("model");
+        r.warn_at(e, "model", format!("'{model}' is not a known model ({})", MODELS.join(", ")));
+    }
+    let public_firmware = r.flag("public_firmware");
+    let file = r.text("file");
+    if file.is_none() && public_firmware != Some(true) {
+        r.warn_at(
+            None,
+            "file",
+            "no file= and no public_firmware = yes: phones have nothing to fetch",
+        );
+    }
+    let firmware = Firmware {
+        name: section.name.clone(),
+        model,
+        version: r.text("version").unwrap_or_default(),
+        file,
+        public_firmware,
+        raw: section.clone(),
+    };
+    r.finish().then_some(firmware)
+}

@@ -1,0 +1,45 @@
+//! `type=multicastpage`: a multicast group the phone listens to for pages.
+
+use std::net::IpAddr;
+
+use super::reader::SectionReader;
+use super::spec::{BOOL, Kind, OptionSpec, TEXT, opt};
+use crate::core::finding::Finding;
+use crate::core::raw::RawSection;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Multicastpage {
+    pub name: String,
+    pub alias: Option<String>,
+    pub address: Option<IpAddr>,
+    pub port: Option<u16>,
+    /// Lower numbers win over higher ones.
+    pub priority: Option<u8>,
+    /// Whether a page may interrupt a call in progress.
+    pub interrupt: Option<bool>,
+    pub raw: RawSection,
+}
+
+pub(crate) const OPTIONS: &[OptionSpec] = &[
+    opt("alias", TEXT),
+    opt("address", Kind::MulticastAddress),
+    opt("port", Kind::Port),
+    opt("priority", Kind::Int { min: 0, max: 255 }),
+    opt("interrupt", BOOL),
+];
+
+pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Multicastpage> {
+    let mut r = SectionReader::new(section, OPTIONS, findings);
+    r.require("address", "the multicast address pages are sent to");
+    r.require("port", "the UDP port pages are sent to");
+    let page = Multicastpage {
+        name: section.name.clone(),
+        alias: r.text("alias"),
+        address: r.text("address").and_then(|a| a.parse().ok()),
+        port: r.port("port"),
+        priority: r.int("priority").and_then(|n| u8::try_from(n).ok()),
+        interrupt: r.flag("interrupt"),
+        raw: section.clone(),
+    };
+    r.finish().then_some(page)
+}

@@ -1,0 +1,199 @@
+//! Every name a section gives for another section must name one that is served. A section with a
+//! dangling name is refused, or keeps its last good definition if that one's names all resolve.
+//! Sections are resolved in dependency order (alerts and applications before the phones naming them),
+//! so a refusal carries through to whoever names the refused section.
+
+use std::collections::{HashMap, HashSet};
+
+use super::phone::Reference;
+use super::spec::{self, SectionType};
+use super::{AppKind, Model};
+use crate::core::finding::{Finding, Severity};
+use crate::core::raw::RawConfig;
+
+/// What a name must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Section(SectionType),
+    /// A built-in ringtone, or a ringtone section.
+    Ringtone,
+}
+
+/// A section that names others.
+trait Referrer: Clone {
+    const TYPE: SectionType;
+    fn name(&self) -> &str;
+    fn references(&self) -> Vec<(&'static str, &Reference, Target)>;
+}
+
+impl Referrer for super::Alert {
+    const TYPE: SectionType = SectionType::Alert;
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn references(&self) -> Vec<(&'static str, &Reference, Target)> {
+        self.ringtone.iter().map(|r| ("ringtone", r, Target::Ringtone)).collect()
+    }
+}
+
+impl Referrer for super::Application {
+    const TYPE: SectionType = SectionType::Application;
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn references(&self) -> Vec<(&'static str, &Reference, Target)> {
+        match &self.kind {
+            AppKind::Voicemail { translation: Some(t), .. } => {
+                vec![("translation", t, Target::Section(SectionType::Translation))]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Referrer for super::Phone {
+    const TYPE: SectionType = SectionType::Phone;
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn references(&self) -> Vec<(&'static str, &Reference, Target)> {
+        let lists: [(&'static str, &Vec<Reference>, Target); 8] = [
+            ("line", &self.lines, Target::Section(SectionType::Line)),
+            ("external_line", &self.external_lines, Target::Section(SectionType::ExternalLine)),
+            ("network", &self.networks, Target::Section(SectionType::Network)),
+            ("application", &self.applications, Target::Section(SectionType::Application)),
+            ("firmware", &self.firmwares, Target::Section(SectionType::Firmware)),
+            ("ringtone", &self.ringtones, Target::Ringtone),
+            ("alert", &self.alerts, Target::Section(SectionType::Alert)),
+            ("multicastpage", &self.multicastpages, Target::Section(SectionType::Multicastpage)),
+        ];
+        let mut out: Vec<(&'static str, &Reference, Target)> = lists
+            .into_iter()
+            .flat_map(|(key, refs, target)| refs.iter().map(move |r| (key, r, target)))
+            .collect();
+        out.extend(self.active_ringtone.iter().map(|r| ("active_ringtone", r, Target::Ringtone)));
+        out
+    }
+}
+
+/// The names being served, and what the raw configuration declared, for precise messages.
+struct Names {
+    served: HashSet<(SectionType, String)>,
+    declared: HashMap<String, Vec<SectionType>>,
+}
+
+impl Names {
+    fn new(raw: &RawConfig, model: &Model) -> Self {
+        let mut served = HashSet::new();
+        let mut add = |t: SectionType, names: Vec<&String>| {
+            served.extend(names.into_iter().map(|n| (t, n.clone())));
+        };
+        add(SectionType::Network, model.networks.iter().map(|s| &s.name).collect());
+        add(SectionType::Line, model.lines.iter().map(|s| &s.name).collect());
+        add(SectionType::ExternalLine, model.external_lines.iter().map(|s| &s.name).collect());
+        add(SectionType::Application, model.applications.iter().map(|s| &s.name).collect());
+        add(SectionType::Ringtone, model.ringtones.iter().map(|s| &s.name).collect());
+        add(SectionType::Alert, model.alerts.iter().map(|s| &s.name).collect());
+        add(SectionType::Firmware, model.firmwares.iter().map(|s| &s.name).collect());
+        add(SectionType::Translation, model.translations.iter().map(|s| &s.name).collect());
+        add(SectionType::Multicastpage, model.multicastpages.iter().map(|s| &s.name).collect());
+        let mut declared: HashMap<String, Vec<SectionType>> = HashMap::new();
+        for s in raw.concrete() {
+            if let Some(t) = s.last("type").and_then(|e| SectionType::from_name(&e.value)) {
+                declared.entry(s.name.clone()).or_default().push(t);
+            }
+        }
+        Self { served, declared }
+    }
+
+    fn has(&self, target: Target, name: &str) -> bool {
+        match target {
+            Target::Section(t) => self.served.contains(&(t, name.to_string())),
+            Target::Ringtone => {
+                spec::builtin_ringtone(name).is_some()
+                    || self.served.contains(&(SectionType::Ringtone, name.to_string()))
+            }
+        }
+    }
+
+    /// Why `name` does not resolve.
+    fn why_missing(&self, target: Target, name: &str) -> String {
+        let wanted = match target {
+            Target::Section(t) => t,
+            Target::Ringtone => SectionType::Ringtone,
+        };
+        let declared = self.declared.get(name).map(Vec::as_slice).unwrap_or_default();
+        if declared.contains(&wanted) {
+            return format!("the {} section '{name}' has errors and is not served", wanted.name());
+        }
+        let mut message = match target {
+            Target::Section(t) => format!("no {} section named '{name}'", t.name()),
+            Target::Ringtone => format!(
+                "no ringtone section or built-in ringtone named '{name}' (built-in: {})",
+                spec::BUILTIN_RINGTONES.join(", ")
+            ),
+        };
+        if let Some(other) = declared.first() {
+            let article =
+                if other.name().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            message.push_str(&format!(" ('{name}' is {article} {} section)", other.name()));
+        }
+        message
+    }
+}
+
+/// Resolves the references of every section, dependencies first.
+pub(super) fn references(
+    raw: &RawConfig,
+    model: &mut Model,
+    previous: Option<&Model>,
+    findings: &mut Vec<Finding>,
+) {
+    let names = Names::new(raw, model);
+    resolve(&mut model.alerts, previous.map(|p| p.alerts.as_slice()), &names, findings);
+    let names = Names::new(raw, model);
+    resolve(&mut model.applications, previous.map(|p| p.applications.as_slice()), &names, findings);
+    let names = Names::new(raw, model);
+    resolve(&mut model.phones, previous.map(|p| p.phones.as_slice()), &names, findings);
+}
+
+fn resolve<T: Referrer>(
+    items: &mut Vec<T>,
+    previous: Option<&[T]>,
+    names: &Names,
+    findings: &mut Vec<Finding>,
+) {
+    let resolves = |item: &T| item.references().iter().all(|(_, r, t)| names.has(*t, &r.name));
+    let mut kept = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        if resolves(&item) {
+            kept.push(item);
+            continue;
+        }
+        let fallback = previous
+            .and_then(|prev| prev.iter().find(|p| p.name() == item.name()))
+            .filter(|p| resolves(p))
+            .cloned();
+        let kind = T::TYPE.name();
+        let outcome = if fallback.is_some() {
+            format!("{kind} '{}' keeps its last good definition", item.name())
+        } else {
+            format!("{kind} not served")
+        };
+        for (key, r, target) in item.references() {
+            if names.has(target, &r.name) {
+                continue;
+            }
+            findings.push(Finding {
+                severity: Severity::Error,
+                file: r.file.clone(),
+                line: r.line,
+                section: item.name().to_string(),
+                option: key.to_string(),
+                message: format!("{}; {outcome}", names.why_missing(target, &r.name)),
+            });
+        }
+        kept.extend(fallback);
+    }
+    *items = kept;
+}

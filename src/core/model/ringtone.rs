@@ -1,0 +1,30 @@
+//! `type=ringtone`: a custom ringtone the phone fetches from `file_url_prefix`.
+
+use super::reader::SectionReader;
+use super::spec::{OptionSpec, TEXT, opt};
+use crate::core::finding::Finding;
+use crate::core::raw::RawSection;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ringtone {
+    pub name: String,
+    /// The name the phone shows.
+    pub alias: Option<String>,
+    /// A raw audio file, e.g. `user_ringtone_1.raw`.
+    pub filename: String,
+    pub raw: RawSection,
+}
+
+pub(crate) const OPTIONS: &[OptionSpec] = &[opt("alias", TEXT), opt("filename", TEXT)];
+
+pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Ringtone> {
+    let mut r = SectionReader::new(section, OPTIONS, findings);
+    r.require("filename", "the audio file the phone fetches");
+    let ringtone = Ringtone {
+        name: section.name.clone(),
+        alias: r.text("alias"),
+        filename: r.text("filename").unwrap_or_default(),
+        raw: section.clone(),
+    };
+    r.finish().then_some(ringtone)
+}

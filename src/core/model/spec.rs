@@ -1,0 +1,228 @@
+//! What each option is: its type, whether it repeats, and its documented default. One table per
+//! section type drives validation, unknown-option warnings and the effective-options display.
+
+/// The section types DPMA knows (besides `[general]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SectionType {
+    Network,
+    Phone,
+    Line,
+    ExternalLine,
+    Application,
+    Ringtone,
+    Alert,
+    Firmware,
+    Translation,
+    Multicastpage,
+}
+
+impl SectionType {
+    pub const ALL: [SectionType; 10] = [
+        Self::Network,
+        Self::Phone,
+        Self::Line,
+        Self::ExternalLine,
+        Self::Application,
+        Self::Ringtone,
+        Self::Alert,
+        Self::Firmware,
+        Self::Translation,
+        Self::Multicastpage,
+    ];
+
+    /// The `type=` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Network => "network",
+            Self::Phone => "phone",
+            Self::Line => "line",
+            Self::ExternalLine => "external_line",
+            Self::Application => "application",
+            Self::Ringtone => "ringtone",
+            Self::Alert => "alert",
+            Self::Firmware => "firmware",
+            Self::Translation => "translation",
+            Self::Multicastpage => "multicastpage",
+        }
+    }
+
+    /// The type named by a `type=` value, without regard to case.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The options a section of this type takes.
+    pub fn options(self) -> &'static [OptionSpec] {
+        match self {
+            Self::Network => super::network::OPTIONS,
+            Self::Phone => super::phone::OPTIONS,
+            Self::Line => super::line::OPTIONS,
+            Self::ExternalLine => super::external_line::OPTIONS,
+            Self::Application => super::application::OPTIONS,
+            Self::Ringtone => super::ringtone::OPTIONS,
+            Self::Alert => super::alert::OPTIONS,
+            Self::Firmware => super::firmware::OPTIONS,
+            Self::Translation => &[],
+            Self::Multicastpage => super::multicastpage::OPTIONS,
+        }
+    }
+}
+
+/// What a value must look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Any text.
+    Text,
+    /// Any text, never shown.
+    Secret,
+    /// `yes`/`no` in the spellings Asterisk accepts.
+    Bool,
+    /// A whole number in a range.
+    Int { min: i64, max: i64 },
+    /// A TCP/UDP port, 1 to 65535.
+    Port,
+    /// One of these words, compared without case.
+    Choice(&'static [&'static str]),
+    /// One of these words exactly as written (the phone compares them so).
+    ExactChoice(&'static [&'static str]),
+    /// A MAC address in any common notation.
+    Mac,
+    /// Digits only.
+    Digits,
+    /// Digits, or `voicemail` (the phone PIN).
+    PhonePin,
+    /// A phone digit map.
+    DigitMap,
+    /// An IP network in CIDR notation.
+    Cidr,
+    /// A host name or IP address.
+    Host,
+    /// A URL with a scheme.
+    Url,
+    /// A multicast IP address.
+    MulticastAddress,
+    /// An MD5 sum: 32 hex digits.
+    Md5,
+    /// The name of a section of this type.
+    Ref(SectionType),
+    /// A built-in ringtone name or the name of a ringtone section.
+    Ringtone,
+}
+
+/// How an option may repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// Set once; the last value wins (a section's own over its templates').
+    Single,
+    /// Repeated lines, each one value, kept in order.
+    Lines,
+    /// Repeated lines, each a comma-separated list, kept in order.
+    CommaLists,
+}
+
+/// The default of an option that is not set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// None documented: the phone keeps its own setting.
+    Unset,
+    Value(&'static str),
+    /// The section's own name.
+    SectionName,
+    /// The value of another option of the section.
+    SameAs(&'static str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionSpec {
+    pub key: &'static str,
+    pub kind: Kind,
+    pub repeat: Repeat,
+    pub fallback: Fallback,
+}
+
+impl OptionSpec {
+    pub const fn new(key: &'static str, kind: Kind) -> Self {
+        Self { key, kind, repeat: Repeat::Single, fallback: Fallback::Unset }
+    }
+
+    /// With this documented default.
+    pub const fn or(self, value: &'static str) -> Self {
+        Self { fallback: Fallback::Value(value), ..self }
+    }
+
+    pub const fn or_fallback(self, fallback: Fallback) -> Self {
+        Self { fallback, ..self }
+    }
+
+    /// Repeated lines, one value each.
+    pub const fn lines(self) -> Self {
+        Self { repeat: Repeat::Lines, ..self }
+    }
+
+    /// Repeated lines, each possibly a comma-separated list.
+    pub const fn comma_lists(self) -> Self {
+        Self { repeat: Repeat::CommaLists, ..self }
+    }
+
+    pub fn is_list(&self) -> bool {
+        self.repeat != Repeat::Single
+    }
+
+    pub fn is_secret(&self) -> bool {
+        self.kind == Kind::Secret
+    }
+}
+
+/// The spec of `key` in `specs`, without regard to case.
+pub fn find(specs: &'static [OptionSpec], key: &str) -> Option<&'static OptionSpec> {
+    specs.iter().find(|s| s.key.eq_ignore_ascii_case(key))
+}
+
+/// `a` then `b`, for tables built from shared parts (`N` must be their total length).
+pub(crate) const fn concat<const N: usize>(a: &[OptionSpec], b: &[OptionSpec]) -> [OptionSpec; N] {
+    let mut out = [OptionSpec::new("", Kind::Text); N];
+    let mut i = 0;
+    while i < a.len() {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < N {
+        out[i] = b[i - a.len()];
+        i += 1;
+    }
+    out
+}
+
+/// Short constructors for the option tables.
+pub(crate) const fn opt(key: &'static str, kind: Kind) -> OptionSpec {
+    OptionSpec::new(key, kind)
+}
+
+pub(crate) const TRANSPORTS: Kind = Kind::Choice(&["udp", "tcp", "tls"]);
+pub(crate) const BOOL: Kind = Kind::Bool;
+pub(crate) const TEXT: Kind = Kind::Text;
+pub(crate) const SECONDS: Kind = Kind::Int { min: 0, max: 86_400 * 365 };
+pub(crate) const LEVEL: Kind = Kind::Int { min: 0, max: 10 };
+
+/// The ringtones every phone has built in.
+pub const BUILTIN_RINGTONES: &[&str] = &[
+    "Alarm",
+    "Chimes",
+    "Digium",
+    "GuitarStrum",
+    "Jingle",
+    "Office",
+    "Office2",
+    "RotaryPhone",
+    "SteelDrum",
+    "Techno",
+    "Theme",
+    "Tweedle",
+    "Twinkle",
+    "Vibe",
+];
+
+/// The built-in ringtone named `name`, without regard to case.
+pub fn builtin_ringtone(name: &str) -> Option<&'static str> {
+    BUILTIN_RINGTONES.iter().copied().find(|r| r.eq_ignore_ascii_case(name))
+}

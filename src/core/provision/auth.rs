@@ -1,0 +1,168 @@
+//! `userlist_auth` and `config_auth`, as DPMA documents them:
+//! - the profile list needs nothing, or the global PIN;
+//! - claiming a profile needs nothing, the phone's MAC to match the profile's, the profile's PIN
+//!   (`pin = voicemail`: the primary line's voicemail PIN), or the global PIN (typed once, it covers
+//!   both steps).
+
+use crate::core::model::general::{ConfigAuth, UserlistAuth};
+use crate::core::model::mac::Mac;
+use crate::core::model::phone::Pin;
+use crate::core::model::{Model, Phone};
+
+/// Why a request is refused; `code` and `need` go into the protocol's error reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct Refusal {
+    pub code: u16,
+    pub need: Option<&'static str>,
+    pub message: String,
+}
+
+impl Refusal {
+    fn need(what: &'static str, message: &str) -> Self {
+        Self { code: 401, need: Some(what), message: message.to_string() }
+    }
+
+    fn forbidden(message: &str) -> Self {
+        Self { code: 403, need: None, message: message.to_string() }
+    }
+
+    fn not_found(message: &str) -> Self {
+        Self { code: 404, need: None, message: message.to_string() }
+    }
+
+    /// Whether this refusal counts as a failed guess of a secret.
+    pub fn is_wrong_secret(&self) -> bool {
+        self.code == 403 && self.message.starts_with("wrong")
+    }
+}
+
+/// One line of the profile list: nothing secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserEntry {
+    pub id: String,
+    pub name: String,
+    pub line: String,
+    /// What claiming it needs: `none`, `mac`, `pin` or `globalpin`.
+    pub auth: &'static str,
+}
+
+/// Compares secrets in time independent of where they differ.
+fn same_secret(given: &str, expected: &str) -> bool {
+    let (a, b) = (given.as_bytes(), expected.as_bytes());
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0));
+    }
+    diff == 0 && !expected.is_empty()
+}
+
+fn check_globalpin(model: &Model, given: Option<&str>) -> Result<(), Refusal> {
+    let expected = model.general.globalpin.expose();
+    match given {
+        None | Some("") => Err(Refusal::need("globalpin", "the global PIN is needed")),
+        Some(g) if same_secret(g, expected) => Ok(()),
+        Some(_) => Err(Refusal::forbidden("wrong global PIN")),
+    }
+}
+
+fn auth_word(auth: ConfigAuth) -> &'static str {
+    match auth {
+        ConfigAuth::Disabled => "none",
+        ConfigAuth::Mac => "mac",
+        ConfigAuth::Pin => "pin",
+        ConfigAuth::GlobalPin => "globalpin",
+    }
+}
+
+/// The profiles a phone may choose from.
+pub fn userlist(model: &Model, mac: Option<Mac>, globalpin: Option<&str>) -> Result<Vec<UserEntry>, Refusal> {
+    if model.general.userlist_auth == UserlistAuth::GlobalPin {
+        check_globalpin(model, globalpin)?;
+    }
+    let auth = model.general.config_auth;
+    Ok(model
+        .phones
+        .iter()
+        // With MAC authentication a phone can only ever claim its own profile.
+        .filter(|p| auth != ConfigAuth::Mac || (p.mac.is_some() && p.mac == mac))
+        .map(|p| UserEntry {
+            id: p.name.clone(),
+            name: p.full_name.clone().unwrap_or_else(|| p.name.clone()),
+            line: p.primary_line().unwrap_or_default().to_string(),
+            auth: auth_word(auth),
+        })
+        .collect())
+}
+
+/// A granted claim.
+#[derive(Debug)]
+pub struct Claim<'a> {
+    pub phone: &'a Phone,
+}
+
+/// Decides whether the phone with `mac` may claim `profile` (or, when absent, the profile with its
+/// MAC). `voicemail_pin` looks up the voicemail PIN of a mailbox (`ext@context`) for `pin = voicemail`.
+pub fn claim<'a>(
+    model: &'a Model,
+    mac: Option<Mac>,
+    profile: Option<&str>,
+    pin: Option<&str>,
+    globalpin: Option<&str>,
+    voicemail_pin: impl Fn(&str) -> Option<String>,
+) -> Result<Claim<'a>, Refusal> {
+    let phone = match profile.filter(|p| !p.is_empty()) {
+        Some(name) => model.phone(name).ok_or_else(|| Refusal::not_found(&format!("no profile named '{name}'")))?,
+        None => mac
+            .and_then(|m| model.phones.iter().find(|p| p.mac == Some(m)))
+            .ok_or_else(|| Refusal::not_found("no profile has this phone's MAC; choose one from the list"))?,
+    };
+    match model.general.config_auth {
+        ConfigAuth::Disabled => {}
+        ConfigAuth::Mac => match (phone.mac, mac) {
+            (Some(expected), Some(given)) if expected == given => {}
+            (_, None) => return Err(Refusal::need("mac", "this server identifies phones by MAC")),
+            _ => return Err(Refusal::forbidden("this profile belongs to another phone")),
+        },
+        ConfigAuth::GlobalPin => check_globalpin(model, globalpin.or(pin))?,
+        ConfigAuth::Pin => {
+            let expected = match &phone.pin {
+                Pin::Digits(p) => p.expose().to_string(),
+                Pin::Voicemail => {
+                    let mailbox = primary_mailbox(model, phone)
+                        .ok_or_else(|| Refusal::forbidden("pin = voicemail, but the profile has no mailbox"))?;
+                    voicemail_pin(&mailbox).ok_or_else(|| {
+                        Refusal::forbidden("pin = voicemail, but the mailbox has no voicemail PIN")
+                    })?
+                }
+                Pin::None => return Err(Refusal::forbidden("the profile has no PIN, so it cannot be claimed")),
+            };
+            match pin {
+                None | Some("") => return Err(Refusal::need("pin", "a PIN is needed for this profile")),
+                Some(p) if same_secret(p, &expected) => {}
+                Some(_) => return Err(Refusal::forbidden("wrong PIN")),
+            }
+        }
+    }
+    Ok(Claim { phone })
+}
+
+/// The mailbox whose PIN `pin = voicemail` means: the phone's own `mailbox`, else its primary line's.
+fn primary_mailbox(model: &Model, phone: &Phone) -> Option<String> {
+    phone.mailbox.clone().or_else(|| {
+        let line = model.line(phone.lines.first()?.name.as_str())?;
+        line.mailbox.clone()
+    })
+}
+
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secret_comparison() {
+        assert!(super::same_secret("1234", "1234"));
+        assert!(!super::same_secret("1234", "12345"));
+        assert!(!super::same_secret("1235", "1234"));
+        assert!(!super::same_secret("", ""));
+    }
+}
