@@ -36,7 +36,9 @@ impl TokenStore {
     pub fn issue(&mut self, random: [u8; 16], token: Token, now: u64) -> String {
         self.tokens.retain(|_, t| t.expires > now);
         if self.tokens.len() >= MAX_TOKENS {
-            if let Some(oldest) = self.tokens.iter().min_by_key(|(_, t)| t.expires).map(|(k, _)| k.clone()) {
+            if let Some(oldest) =
+                self.tokens.iter().min_by_key(|(_, t)| t.expires).map(|(k, _)| k.clone())
+            {
                 self.tokens.remove(&oldest);
             }
         }
@@ -46,7 +48,13 @@ impl TokenStore {
     }
 
     /// The document behind `id`, if the token is valid for `client` now and names `document`.
-    pub fn fetch(&self, id: &str, document: &str, client: Option<IpAddr>, now: u64) -> Option<&Token> {
+    pub fn fetch(
+        &self,
+        id: &str,
+        document: &str,
+        client: Option<IpAddr>,
+        now: u64,
+    ) -> Option<&Token> {
         self.tokens
             .get(id)
             .filter(|t| t.expires > now && t.document == document && Some(t.client) == client)
@@ -89,12 +97,17 @@ impl SessionTable {
     /// Records a claim; a phone's earlier session (same MAC, or same address when it sent no MAC) ends.
     pub fn open(&mut self, session: Session) -> &Session {
         self.sessions.retain(|s| {
-            let same_phone =
-                if session.mac.is_empty() { s.address == session.address } else { s.mac == session.mac };
+            let same_phone = if session.mac.is_empty() {
+                s.address == session.address
+            } else {
+                s.mac == session.mac
+            };
             !same_phone
         });
         if self.sessions.len() >= MAX_SESSIONS {
-            if let Some(i) = self.sessions.iter().enumerate().min_by_key(|(_, s)| s.last_seen).map(|(i, _)| i) {
+            if let Some(i) =
+                self.sessions.iter().enumerate().min_by_key(|(_, s)| s.last_seen).map(|(i, _)| i)
+            {
                 self.sessions.remove(i);
             }
         }

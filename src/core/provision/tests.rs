@@ -50,7 +50,10 @@ fn userlist_open_lists_everyone_without_secrets() {
     let list = auth::userlist(&m, mac("000fd3aabb09"), None).unwrap();
     let ids: Vec<&str> = list.iter().map(|u| u.id.as_str()).collect();
     assert_eq!(ids, ["alice", "bob", "nopin"]);
-    assert_eq!(list[0], UserEntry { id: "alice".into(), name: "Alice".into(), line: "200".into(), auth: "pin" });
+    assert_eq!(
+        list[0],
+        UserEntry { id: "alice".into(), name: "Alice".into(), line: "200".into(), auth: "pin" }
+    );
     assert_eq!(list[1].name, "bob");
 }
 
@@ -81,9 +84,18 @@ fn claim_disabled_allows_anyone() {
 #[test]
 fn claim_by_mac() {
     let m = config("config_auth=mac");
-    assert_eq!(auth::claim(&m, mac("000fd3aabb01"), None, None, None, vm).unwrap().phone.name, "alice");
-    assert_eq!(auth::claim(&m, mac("000fd3aabb01"), Some("alice"), None, None, vm).unwrap().phone.name, "alice");
-    assert_eq!(auth::claim(&m, mac("000fd3aabb02"), Some("alice"), None, None, vm).unwrap_err().code, 403);
+    assert_eq!(
+        auth::claim(&m, mac("000fd3aabb01"), None, None, None, vm).unwrap().phone.name,
+        "alice"
+    );
+    assert_eq!(
+        auth::claim(&m, mac("000fd3aabb01"), Some("alice"), None, None, vm).unwrap().phone.name,
+        "alice"
+    );
+    assert_eq!(
+        auth::claim(&m, mac("000fd3aabb02"), Some("alice"), None, None, vm).unwrap_err().code,
+        403
+    );
     assert_eq!(auth::claim(&m, mac("000fd3aabb09"), None, None, None, vm).unwrap_err().code, 404);
     assert_eq!(auth::claim(&m, None, Some("alice"), None, None, vm).unwrap_err().need, Some("mac"));
 }
@@ -105,9 +117,27 @@ fn claim_by_pin() {
 }
 
 #[test]
+fn claim_by_mac_and_globalpin_needs_both() {
+    let m = config("config_auth=mac_globalpin\nglobalpin=9999");
+    let claim = |mac_: &str, gp| auth::claim(&m, mac(mac_), None, None, gp, vm);
+    assert_eq!(claim("000fd3aabb01", None).unwrap_err().need, Some("globalpin"));
+    assert_eq!(claim("000fd3aabb01", Some("9999")).unwrap().phone.name, "alice");
+    assert_eq!(claim("000fd3aabb09", Some("9999")).unwrap_err().code, 404);
+    assert_eq!(
+        auth::claim(&m, mac("000fd3aabb02"), Some("alice"), None, Some("9999"), vm)
+            .unwrap_err()
+            .code,
+        403
+    );
+}
+
+#[test]
 fn claim_by_globalpin_accepts_it_in_either_parameter() {
     let m = config("config_auth=globalpin\nglobalpin=9999");
-    assert_eq!(auth::claim(&m, None, Some("bob"), None, None, vm).unwrap_err().need, Some("globalpin"));
+    assert_eq!(
+        auth::claim(&m, None, Some("bob"), None, None, vm).unwrap_err().need,
+        Some("globalpin")
+    );
     assert!(auth::claim(&m, None, Some("bob"), None, Some("9999"), vm).is_ok());
     assert!(auth::claim(&m, None, Some("bob"), Some("9999"), None, vm).is_ok());
     assert_eq!(auth::claim(&m, None, Some("bob"), None, Some("1234"), vm).unwrap_err().code, 403);
