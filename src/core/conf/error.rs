@@ -51,19 +51,10 @@ impl ReadError {
         }
     }
 
-    fn section(&self) -> &str {
-        match self {
-            Self::UnclosedOptions { section, .. }
-            | Self::MissingTemplate { section, .. }
-            | Self::MissingAppendTarget { section, .. }
-            | Self::UnsupportedAppendFilter { section, .. } => section,
-            _ => "",
-        }
-    }
-
+    /// As a finding; the message names the section itself where there is one.
     pub fn finding(&self) -> Finding {
         let (file, line) = self.location();
-        finding(Severity::Error, file, line, self.section(), self.to_string())
+        finding(Severity::Error, file, line, self.to_string())
     }
 }
 
@@ -117,7 +108,7 @@ impl ReadWarning {
 
     pub fn finding(&self) -> Finding {
         let (file, line) = self.location();
-        finding(Severity::Warning, file, line, "", self.to_string())
+        finding(Severity::Warning, file, line, self.to_string())
     }
 }
 
@@ -142,12 +133,12 @@ impl Issue {
     }
 }
 
-fn finding(severity: Severity, file: &str, line: u32, section: &str, message: String) -> Finding {
+fn finding(severity: Severity, file: &str, line: u32, message: String) -> Finding {
     Finding {
         severity,
         file: file.to_string(),
         line,
-        section: section.to_string(),
+        section: String::new(),
         option: String::new(),
         message,
     }

@@ -45,6 +45,8 @@ const MAX_SECTION_NAME: usize = 79;
 pub struct Loaded {
     pub config: RawConfig,
     pub issues: Vec<Issue>,
+    /// The directory of the main file, where relative `#include` names are looked up.
+    pub base_dir: String,
 }
 
 /// Reads `path` and everything it includes.
@@ -58,7 +60,10 @@ pub fn read(path: &Path) -> Result<Loaded, ReadError> {
         absolute.parent().map_or_else(|| "/".to_string(), |d| d.to_string_lossy().into_owned());
     let mut reader = Reader { base_dir, ..Reader::default() };
     match reader.load(&main, None, None) {
-        Outcome::Read => Ok(Loaded { config: reader.finish(), issues: reader.issues }),
+        Outcome::Read => {
+            let config = reader.finish();
+            Ok(Loaded { config, issues: reader.issues, base_dir: reader.base_dir })
+        }
         Outcome::Invalid(e) => Err(e),
         Outcome::Missing | Outcome::TooDeep => Err(ReadError::Unreadable {
             file: main.clone(),

@@ -203,7 +203,14 @@ impl<'a> SectionReader<'a> {
                     continue;
                 }
                 seen.push(key);
-                let hint = match suggest(key, &known) {
+                // Prefer a name whose type the value fits: `registration = yes` means `register`.
+                let candidates = suggestions(key, &known);
+                let fits = |k: &&&str| {
+                    spec::find(self.specs, k)
+                        .is_some_and(|s| values::check(s.kind, e.value.trim()).is_ok())
+                };
+                let best = candidates.iter().find(fits).or(candidates.first());
+                let hint = match best {
                     Some(s) => format!("unknown option (did you mean '{s}'?); ignored"),
                     None => "unknown option; ignored".to_string(),
                 };
@@ -224,25 +231,30 @@ fn split<'v>(spec: &OptionSpec, value: &'v str) -> Vec<&'v str> {
     }
 }
 
-/// The known name nearest to `key`, if it is near enough to be a typo, else one sharing most of its
-/// beginning (`registration` for `register`).
+/// The known name nearest to `key`, if one is near enough to be a typo.
 pub(crate) fn suggest(key: &str, known: &[&'static str]) -> Option<&'static str> {
+    suggestions(key, known).first().copied()
+}
+
+/// Known names `key` may be a typo of, best first: those a few edits away, then those sharing most
+/// of its beginning (`registration` for `register`).
+pub(crate) fn suggestions(key: &str, known: &[&'static str]) -> Vec<&'static str> {
     let key = key.to_ascii_lowercase();
-    known
+    let mut near: Vec<(usize, &'static str)> = known
         .iter()
         .map(|k| (edit_distance(&key, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-        .or_else(|| {
-            let common = |k: &str| k.bytes().zip(key.bytes()).take_while(|(a, b)| a == b).count();
-            known
-                .iter()
-                .map(|k| (common(k), *k))
-                .filter(|(n, k)| *n >= 6 && n * 4 >= k.len().min(key.len()) * 3)
-                .max_by_key(|(n, _)| *n)
-                .map(|(_, k)| k)
-        })
+        .collect();
+    near.sort_by_key(|(d, _)| *d);
+    let common = |k: &str| k.bytes().zip(key.bytes()).take_while(|(a, b)| a == b).count();
+    let mut prefixed: Vec<(usize, &'static str)> = known
+        .iter()
+        .map(|k| (common(k), *k))
+        .filter(|(n, k)| *n >= 6 && n * 4 >= k.len().min(key.len()) * 3)
+        .filter(|(_, k)| !near.iter().any(|(_, n)| n == k))
+        .collect();
+    prefixed.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    near.into_iter().chain(prefixed).map(|(_, k)| k).collect()
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
