@@ -4,6 +4,7 @@
 pub mod address;
 pub mod auth;
 pub mod documents;
+pub mod files;
 pub mod recent;
 pub mod sessions;
 

@@ -81,6 +81,8 @@ pub struct Session {
     pub reply_to: String,
     /// `ip:port` the phone wrote from.
     pub address: String,
+    /// The host the phone reached the server at (the From of server → phone MESSAGEs).
+    pub server: String,
     pub last_seen: u64,
 }
 
@@ -182,6 +184,7 @@ mod tests {
             firmware: String::new(),
             reply_to: format!("pjsip:dpma_endpoint/sip:{address}"),
             address: address.into(),
+            server: "192.0.2.1".into(),
             last_seen: 0,
         }
     }
