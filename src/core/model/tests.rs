@@ -776,3 +776,54 @@ fn every_option_has_a_valid_default() {
         }
     }
 }
+
+const SAMPLE: &str = include_str!("../../../configs/res_digium_phone.conf.sample");
+
+/// Whether `text` has a line setting `key`, in use or as a commented-out example.
+fn mentions(text: &str, key: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.strip_prefix(';').unwrap_or(l);
+        l.split_once('=').is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case(key))
+    })
+}
+
+#[test]
+fn sample_documents_every_option() {
+    let tables = SectionType::ALL
+        .iter()
+        .map(|t| (t.name(), t.options()))
+        .chain([("general", general::OPTIONS)]);
+    let missing: Vec<String> = tables
+        .flat_map(|(t, options)| {
+            options
+                .iter()
+                .filter(|o| !mentions(SAMPLE, o.key))
+                .map(move |o| format!("{t}.{}", o.key))
+        })
+        .collect();
+    assert!(missing.is_empty(), "not in the sample: {missing:?}");
+}
+
+#[test]
+fn sample_examples_are_valid_when_uncommented() {
+    // `;key = value` and `;[section]` are examples; `; text` is prose.
+    let uncommented: String = SAMPLE
+        .lines()
+        .map(|l| match l.strip_prefix(';') {
+            Some(rest) if !rest.is_empty() && !rest.starts_with([' ', ';']) => rest,
+            _ => l,
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let path = std::env::temp_dir().join(format!("rdp-sample-{}.conf", std::process::id()));
+    std::fs::write(&path, &uncommented).unwrap();
+    let loaded = crate::core::conf::read(&path);
+    let _ = std::fs::remove_file(&path);
+    let loaded = loaded.unwrap();
+    assert!(loaded.issues.is_empty(), "{:?}", loaded.issues);
+    let b = build(&loaded.config, None);
+    assert!(b.findings.is_empty(), "{:#?}", b.findings);
+    let m = &b.model;
+    assert_eq!((m.phones.len(), m.networks.len(), m.applications.len()), (2, 1, 5));
+    assert_eq!(m.phone("reception").unwrap().applications.len(), 3);
+}
