@@ -15,9 +15,9 @@ pub enum ReadError {
     #[error("no closing ')' after [{section}](")]
     UnclosedOptions { file: String, line: u32, section: String },
     #[error(
-        "[{section}] inherits from '{template}', but no section of that name is defined above it"
+        "[{section}] inherits from '{template}', but no section of that name is defined above it{hint}"
     )]
-    MissingTemplate { file: String, line: u32, section: String, template: String },
+    MissingTemplate { file: String, line: u32, section: String, template: String, hint: String },
     #[error(
         "[{section}](+) adds to a section, but no (non-template) [{section}] is defined above it"
     )]
@@ -83,6 +83,8 @@ pub enum ReadWarning {
     StrayCommentEnd { file: String, line: u32 },
     #[error("\"{include}\" is included more than once; its entries are labelled {label}")]
     IncludedTwice { file: String, line: u32, include: String, label: String },
+    #[error("'{text}' after the section header is ignored by Asterisk{hint}")]
+    IgnoredAfterHeader { file: String, line: u32, text: String, hint: String },
     #[error("'{path}' is not a regular file; ignored")]
     NotRegularFile { file: String, line: u32, path: String },
     #[error("#tryinclude \"{include}\": includes are nested more than {max} levels deep; skipped", max = super::MAX_INCLUDE_LEVEL)]
@@ -102,6 +104,7 @@ impl ReadWarning {
             | Self::StrayCommentEnd { file, line }
             | Self::IncludedTwice { file, line, .. }
             | Self::NotRegularFile { file, line, .. }
+            | Self::IgnoredAfterHeader { file, line, .. }
             | Self::TryIncludeTooDeep { file, line, .. } => (file, *line),
         }
     }

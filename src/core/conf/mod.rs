@@ -258,7 +258,23 @@ impl Reader {
         let mut new = Some(Category { name: name.clone(), ..Category::default() });
         // Which section the options below go to: the new one, or the one `+` adds to.
         let mut target: Option<usize> = None;
-        if text.get(close + 1) == Some(&b'(') {
+        let after = &text[close + 1..];
+        if !after.is_empty() && after[0] != b'(' {
+            // Asterisk reads nothing after `]` unless `(` follows at once.
+            let ignored = lossy(strip(after));
+            let hint = if ignored.starts_with('(') {
+                format!(" (write [{name}]{ignored} without the blank)")
+            } else {
+                String::new()
+            };
+            self.warn(ReadWarning::IgnoredAfterHeader {
+                file: file.to_string(),
+                line,
+                text: ignored,
+                hint,
+            });
+        }
+        if after.first() == Some(&b'(') {
             let options = &text[close + 2..];
             let Some(end) = options.iter().position(|b| *b == b')') else {
                 return Err(ReadError::UnclosedOptions {
@@ -267,6 +283,15 @@ impl Reader {
                     section: name,
                 });
             };
+            let trailing = strip(&options[end + 1..]);
+            if !trailing.is_empty() {
+                self.warn(ReadWarning::IgnoredAfterHeader {
+                    file: file.to_string(),
+                    line,
+                    text: lossy(trailing),
+                    hint: String::new(),
+                });
+            }
             for option in lossy(&options[..end]).split(',') {
                 if option == "!" {
                     if let Some(category) = self.target_mut(target, &mut new) {
@@ -297,11 +322,18 @@ impl Reader {
                     target = Some(existing);
                 } else {
                     let Some(base) = self.find(option, true) else {
+                        let trimmed = option.trim();
+                        let hint = if trimmed != option && self.find(trimmed, true).is_some() {
+                            format!(" (the blanks are part of the name: write '{trimmed}')")
+                        } else {
+                            String::new()
+                        };
                         return Err(ReadError::MissingTemplate {
                             file: file.to_string(),
                             line,
                             section: name,
                             template: option.to_string(),
+                            hint,
                         });
                     };
                     let base_name = self.categories[base].name.clone();

@@ -221,18 +221,32 @@ fn missing_template_is_fatal() {
             file: format!("{}/main.conf", s.dir()),
             line: 1,
             section: "p".into(),
-            template: "nope".into()
+            template: "nope".into(),
+            hint: String::new()
         }
     );
     // A template defined later does not count, and names are not trimmed (as in Asterisk).
     assert!(s.read_main("[p](t)\n[t](!)\n").is_err());
-    assert!(s.read_main("[t1](!)\n[t2](!)\n[p](t1, t2)\n").is_err());
+    let spaced = s.read_main("[t1](!)\n[t2](!)\n[p](t1, t2)\n").unwrap_err();
+    assert!(
+        spaced.to_string().ends_with("(the blanks are part of the name: write 't2')"),
+        "{spaced}"
+    );
 }
 
 #[test]
 fn header_options_must_follow_the_bracket() {
     let s = Scratch::new();
-    assert_eq!(s.dump("[t] (!)\na=1\n"), "[t]\n  a = 1 @main.conf:2\n");
+    let loaded = s.read_main("[t] (!)\na=1\n[u](!) trailing\n").unwrap();
+    assert_eq!(loaded.config.dump(&s.dir()), "[t]\n  a = 1 @main.conf:2\n[u] template\n");
+    let w = warnings(&loaded);
+    assert_eq!(
+        w,
+        [
+            "'(!)' after the section header is ignored by Asterisk (write [t](!) without the blank)",
+            "'trailing' after the section header is ignored by Asterisk"
+        ]
+    );
 }
 
 #[test]
