@@ -5,6 +5,8 @@
 #[path = "../core/mod.rs"]
 #[allow(dead_code)]
 mod core;
+#[path = "digium_phones/sim/mod.rs"]
+mod sim;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,6 +18,7 @@ use crate::core::model;
 const USAGE: &str = "\
 usage: digium-phones check <file>   check a res_digium_phone.conf and everything it includes
        digium-phones dump <file>    print what Asterisk's config reader makes of the file
+       digium-phones phone ...      act as a phone against a server (phone --help for more)
 
 check prints every finding as `file:line: severity: [section] option: message` and exits 0 when
 there is no error (warnings allowed), 1 when there is one.";
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["check", file] => check(Path::new(file)),
         ["dump", file] => dump(Path::new(file)),
+        ["phone", ..] => sim::main(&args[1..]),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
