@@ -36,7 +36,7 @@ const DEFAULT_FIRMWARE: &str = "1.0.0.0";
 
 #[derive(Debug, thiserror::Error)]
 enum SimError {
-    #[error("{0}\n{USAGE}")]
+    #[error("error: {0}\n{USAGE}")]
     Usage(String),
     /// `--help`: the usage on stdout, and success.
     #[error("{USAGE}")]
