@@ -37,7 +37,17 @@ fn sample_configuration_has_no_finding() {
 
 #[test]
 fn dumps_match_their_golden_files() {
-    for name in ["templates", "comments", "duplicates", "includes/main"] {
+    for name in [
+        "templates",
+        "comments",
+        "duplicates",
+        "includes/main",
+        "quirks/quirks",
+        "quirks/stray",
+        "quirks/glob",
+        "quirks/twice",
+        "quirks/bom",
+    ] {
         let expected = std::fs::read_to_string(fixture(&format!("{name}.dump"))).unwrap();
         assert_eq!(dump(&fixture(&format!("{name}.conf"))), expected, "{name}");
     }
