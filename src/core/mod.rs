@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod conf;
+pub mod discovery;
 pub mod finding;
 pub mod model;
 pub mod protocol;
