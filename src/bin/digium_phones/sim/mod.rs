@@ -5,6 +5,7 @@
 //! stderr); 2 a usage, transport, timeout or integrity problem; 3 `--wait-reconfigure` saw no
 //! `event.reconfigure`.
 
+mod discover;
 mod http;
 mod sip;
 
@@ -18,7 +19,7 @@ use crate::core::protocol::{self, Element, ErrorReply, Message, Request, Respons
 use sip::{Identity, UserAgent};
 
 const USAGE: &str = "\
-usage: digium-phones phone --server sip:proxy@HOST[:PORT] --mac MAC --model MODEL
+usage: digium-phones phone (--server sip:proxy@HOST[:PORT] | --discover) --mac MAC --model MODEL
          [--firmware VERSION] [--profile NAME] [--pin PIN] [--globalpin PIN] [--userlist]
          [--listen IP:PORT] [--timeout SECS] [--wait-reconfigure SECS] [--logout]
 
@@ -29,6 +30,9 @@ over HTTP, checks their MD5 and size, and prints the configuration on stdout.
   --timeout SECS        for each request and each download (default 10)
   --wait-reconfigure S  then wait S seconds for event.reconfigure and print the new configuration
   --logout              end the session with provision.logout at the end
+  --discover            find the server over mDNS (_digiumproxy._udp) instead of --server
+  --discover-timeout S  how long to look (default 5)
+  --discover-only       print the name of the server found, a tab and its sipUrl, and stop
 exit: 0 ok, 1 refused by the server, 2 usage/transport/timeout/integrity, 3 no reconfigure event";
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,6 +57,8 @@ enum SimError {
     Integrity(String),
     #[error("error: cannot bind the UDP socket: {0}")]
     Bind(std::io::Error),
+    #[error("error: {0}")]
+    Discovery(String),
     #[error("no event.reconfigure within {0:?}")]
     NoReconfigure(Duration),
 }
@@ -255,7 +261,11 @@ fn canonical_server_uri(uri: &str) -> String {
 
 /// Runs `digium-phones phone ARGS`.
 pub fn main(args: &[String]) -> ExitCode {
-    match Options::parse(args).and_then(|options| Phone::start(options)?.run()) {
+    let outcome = discover::server_args(args).and_then(|args| match args {
+        Some(args) => Options::parse(&args).and_then(|options| Phone::start(options)?.run()),
+        None => Ok(()),
+    });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(SimError::Help) => {
             println!("{USAGE}");
