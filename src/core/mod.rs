@@ -15,3 +15,4 @@ pub mod raw;
 pub mod secret;
 pub mod table;
 pub mod version;
+pub mod xml;
