@@ -104,27 +104,38 @@ fn check_reader_result(ctx: &Context, raw: &RawConfig, dir: &str) -> Result<(), 
 }
 
 fn secrets_masked(ctx: &Context) -> Result<(), String> {
-    let raw = crate::core::raw::RawSection {
-        name: "p".into(),
-        entries: [
-            ("type", "phone"),
-            ("pin", "918273"),
-            ("secret", "zq-secret-zq"),
-            ("full_name", "A"),
-        ]
-        .iter()
-        .map(|(k, v)| crate::core::raw::RawEntry {
-            key: (*k).into(),
-            value: (*v).into(),
-            ..Default::default()
-        })
-        .collect(),
+    use crate::core::raw::{RawEntry, RawSection};
+    let section = |name: &str, entries: &[(&str, &str)]| RawSection {
+        name: name.into(),
+        entries: entries
+            .iter()
+            .map(|(k, v)| RawEntry { key: (*k).into(), value: (*v).into(), ..Default::default() })
+            .collect(),
         ..Default::default()
     };
-    let text = super::commands::details("phone", &raw);
+    let raw = RawConfig {
+        sections: vec![
+            section("general", &[("globalpin", "55667788")]),
+            section("l", &[("type", "line"), ("secret", "zq-secret-zq")]),
+            section(
+                "p",
+                &[("type", "phone"), ("pin", "918273"), ("full_name", "A"), ("line", "l")],
+            ),
+        ],
+    };
+    let built = model::build(&raw, None);
+    let m = &built.model;
+    let text = [
+        super::commands::details(m, "phone", "p"),
+        super::commands::details(m, "line", "l"),
+        super::commands::details(m, "general", ""),
+    ]
+    .concat();
     ctx.status(&text);
-    if text.contains("918273") || text.contains("zq-secret-zq") {
-        return Err("a secret appears in the CLI details".into());
+    for secret in ["918273", "zq-secret-zq", "55667788"] {
+        if text.contains(secret) {
+            return Err(format!("{secret} appears in the CLI details"));
+        }
     }
     if !text.contains("full_name: A") {
         return Err("details lack full_name".into());
