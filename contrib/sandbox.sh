@@ -8,7 +8,8 @@
 #   contrib/sandbox.sh test      every test: set up, build, lint, unit tests, end-to-end tests
 #   contrib/sandbox.sh setup     host packages, the chroot, the header copy
 #   contrib/sandbox.sh build     build the module against the chroot's headers
-#   contrib/sandbox.sh start NAME [--conf FILE] [--sip-port N] [--http-port N]
+#   contrib/sandbox.sh start NAME [--conf FILE] [--sip-port N] [--http-port N] [--ami-port N] [--module SO]
+#                                [--bind ADDR] [--netns NS]
 #                                start an Asterisk instance NAME (prints its pid)
 #   contrib/sandbox.sh cli NAME COMMAND...    run a CLI command in instance NAME
 #   contrib/sandbox.sh stop NAME              stop instance NAME
@@ -23,7 +24,7 @@ INCLUDE=$SANDBOX/include
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MODDIR=/usr/lib/x86_64-linux-gnu/asterisk/modules
 STOCK_CONFIGS="indications.conf pjsip_notify.conf ccss.conf cdr.conf cel.conf features.conf acl.conf udptl.conf pjproject.conf"
-HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 avahi-utils curl)
+HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl python3-zeroconf)
 # Bump when the chroot's contents change, so existing sandboxes are rebuilt.
 CHROOT_STAMP="v1 asterisk asterisk-dev asterisk-modules"
 
@@ -109,7 +110,7 @@ cargo_env() {
 cmd_build() {
     cargo_env
     log "building the module against $INCLUDE"
-    (cd "$REPO" && cargo build --release --quiet --lib)
+    (cd "$REPO" && cargo build --release --quiet --lib --bin digium-phones)
     install -m 0644 "$REPO/target/release/libres_digium_phone.so" "$ROOT$MODDIR/res_digium_phone.so"
     log "installed $MODDIR/res_digium_phone.so in the chroot"
 }
@@ -120,13 +121,17 @@ instance_dir() { echo "/srv/rdp/$1"; }
 
 cmd_start() {
     local name=${1:?instance name}; shift
-    local conf="$REPO/configs/res_digium_phone.conf.sample" sip_port=5060 http_port=8088 so="$ROOT$MODDIR/res_digium_phone.so"
+    local conf="$REPO/configs/res_digium_phone.conf.sample" sip_port=5060 http_port=8088 ami_port=5038
+    local so="$ROOT$MODDIR/res_digium_phone.so" bind=127.0.0.1 netns=""
     while [ $# -gt 0 ]; do
         case $1 in
             --conf) conf=$2; shift 2 ;;
             --sip-port) sip_port=$2; shift 2 ;;
             --http-port) http_port=$2; shift 2 ;;
+            --ami-port) ami_port=$2; shift 2 ;;
             --module) so=$2; shift 2 ;;
+            --bind) bind=$2; shift 2 ;;
+            --netns) netns=$2; shift 2 ;;
             *) die "start: unknown option $1" ;;
         esac
     done
@@ -138,7 +143,8 @@ cmd_start() {
     mkdir -p "$host"/{etc,run,log,lib,spool,modules,cache}
     local f
     for f in "$REPO"/configs/asterisk/*.conf; do
-        sed -e "s|@DIR@|$dir|g" -e "s|@SIP_PORT@|$sip_port|g" -e "s|@HTTP_PORT@|$http_port|g" \
+        sed -e "s|@DIR@|$dir|g" -e "s|@SIP_PORT@|$sip_port|g" -e "s|@HTTP_PORT@|$http_port|g" -e "s|@AMI_PORT@|$ami_port|g" \
+            -e "s|@BIND@|$bind|g" \
             "$f" >"$host/etc/$(basename "$f")"
     done
     # Asterisk's own defaults for the core's files, so the log holds only what matters.
@@ -160,7 +166,9 @@ cmd_start() {
     [ -f "$so" ] || die "no module at $so: run 'contrib/sandbox.sh build' first"
     install -m 0644 "$so" "$host/modules/res_digium_phone.so"
     chroot "$ROOT" chown -R asterisk:asterisk "$dir"
-    chroot "$ROOT" asterisk -C "$dir/etc/asterisk.conf" -U asterisk -G asterisk </dev/null
+    local in_ns=()
+    [ -n "$netns" ] && in_ns=(ip netns exec "$netns")
+    "${in_ns[@]}" chroot "$ROOT" asterisk -C "$dir/etc/asterisk.conf" -U asterisk -G asterisk </dev/null
     local i
     for i in $(seq 1 100); do
         if chroot "$ROOT" asterisk -C "$dir/etc/asterisk.conf" -rx 'core waitfullybooted' >/dev/null 2>&1; then
@@ -203,6 +211,11 @@ cmd_demo() {
         printf '\n*CLI> %s\n' "$c"
         cmd_cli demo "$c"
     done
+    printf '\n$ digium-phones phone --server sip:proxy@127.0.0.1:5060 --mac 000fd3010203 --model D70 --profile reception --pin 1234\n'
+    "$REPO/target/release/digium-phones" phone --server sip:proxy@127.0.0.1:5060 --mac 000fd3010203 \
+        --model D70 --profile reception --pin 1234
+    printf '\n*CLI> digium_phones show sessions\n'
+    cmd_cli demo 'digium_phones show sessions'
     printf '\nAsterisk keeps running: contrib/sandbox.sh cli demo "digium_phones show phones"; stop it with contrib/sandbox.sh stop demo\n'
 }
 

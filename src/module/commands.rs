@@ -1,13 +1,11 @@
 //! `digium_phones ...` CLI commands, named as DPMA names them so existing tools keep working.
 
-use crate::core::model::{ExternalLine, Line, Phone};
-use crate::core::raw::RawSection;
-use crate::core::secret::MASK;
+use crate::core::model::{ExternalLine, Line, Model, Phone};
 use crate::core::{table, version};
 use crate::ffi::cli::{Args, Command, Outcome};
 use crate::ffi::module::asterisk_version;
 
-use super::config;
+use super::{config, discovery, provision, sections};
 
 pub(crate) static COMMANDS: &[Command] = &[
     Command {
@@ -44,6 +42,141 @@ pub(crate) static COMMANDS: &[Command] = &[
         usage: c"Usage: digium_phones show line <name>\n       Shows every option of a line or external line (secrets masked).\n",
         run: show_line,
         complete: Some(complete_line),
+    },
+    Command {
+        command: c"digium_phones show networks",
+        summary: c"List the networks sections",
+        usage: c"Usage: digium_phones show networks\n       Lists the type=network sections being served.\n",
+        run: |a| sections::list(a, &sections::NETWORK),
+        complete: None,
+    },
+    Command {
+        command: c"digium_phones show network",
+        summary: c"Show one network section",
+        usage: c"Usage: digium_phones show network <name>\n       Shows every option of a type=network section.\n",
+        run: |a| sections::show(a, &sections::NETWORK),
+        complete: Some(|pos| sections::complete(pos, &sections::NETWORK)),
+    },
+    Command {
+        command: c"digium_phones show applications",
+        summary: c"List the applications sections",
+        usage: c"Usage: digium_phones show applications\n       Lists the type=application sections being served.\n",
+        run: |a| sections::list(a, &sections::APPLICATION),
+        complete: None,
+    },
+    Command {
+        command: c"digium_phones show application",
+        summary: c"Show one application section",
+        usage: c"Usage: digium_phones show application <name>\n       Shows every option of a type=application section.\n",
+        run: |a| sections::show(a, &sections::APPLICATION),
+        complete: Some(|pos| sections::complete(pos, &sections::APPLICATION)),
+    },
+    Command {
+        command: c"digium_phones show alerts",
+        summary: c"List the alerts sections",
+        usage: c"Usage: digium_phones show alerts\n       Lists the type=alert sections being served.\n",
+        run: |a| sections::list(a, &sections::ALERT),
+        complete: None,
+    },
+    Command {
+        command: c"digium_phones show alert",
+        summary: c"Show one alert section",
+        usage: c"Usage: digium_phones show alert <name>\n       Shows every option of a type=alert section.\n",
+        run: |a| sections::show(a, &sections::ALERT),
+        complete: Some(|pos| sections::complete(pos, &sections::ALERT)),
+    },
+    Command {
+        command: c"digium_phones show ringtones",
+        summary: c"List the ringtones sections",
+        usage: c"Usage: digium_phones show ringtones\n       Lists the type=ringtone sections being served.\n",
+        run: |a| sections::list(a, &sections::RINGTONE),
+        complete: None,
+    },
+    Command {
+        command: c"digium_phones show ringtone",
+        summary: c"Show one ringtone section",
+        usage: c"Usage: digium_phones show ringtone <name>\n       Shows every option of a type=ringtone section.\n",
+        run: |a| sections::show(a, &sections::RINGTONE),
+        complete: Some(|pos| sections::complete(pos, &sections::RINGTONE)),
+    },
+    Command {
+        command: c"digium_phones show translations",
+        summary: c"List the translations sections",
+        usage: c"Usage: digium_phones show translations\n       Lists the type=translation sections being served.\n",
+        run: |a| sections::list(a, &sections::TRANSLATION),
+        complete: None,
+    },
+    Command {
+        command: c"digium_phones show translation",
+        summary: c"Show one translation section",
+        usage: c"Usage: digium_phones show translation <name>\n       Shows every option of a type=translation section.\n",
+        run: |a| sections::show(a, &sections::TRANSLATION),
+        complete: Some(|pos| sections::complete(pos, &sections::TRANSLATION)),
+    },
+    Command {
+        command: c"digium_phones show multicastpages",
+        summary: c"List the multicastpages sections",
+        usage: c"Usage: digium_phones show multicastpages\n       Lists the type=multicastpage sections being served.\n",
+        run: |a| sections::list(a, &sections::MULTICASTPAGE),
+        complete: None,
+    },
+    Command {
+        command: c"digium_phones show multicastpage",
+        summary: c"Show one multicastpage section",
+        usage: c"Usage: digium_phones show multicastpage <name>\n       Shows every option of a type=multicastpage section.\n",
+        run: |a| sections::show(a, &sections::MULTICASTPAGE),
+        complete: Some(|pos| sections::complete(pos, &sections::MULTICASTPAGE)),
+    },
+    Command {
+        command: c"digium_phones show firmware",
+        summary: c"List the firmware sections, or show one",
+        usage: c"Usage: digium_phones show firmware [<name>]\n       Lists the type=firmware sections, or shows every option of one.\n",
+        run: |a| {
+            if a.argv.len() == 3 { sections::list(a, &sections::FIRMWARE) } else { sections::show(a, &sections::FIRMWARE) }
+        },
+        complete: Some(|pos| sections::complete(pos, &sections::FIRMWARE)),
+    },
+    Command {
+        command: c"digium_phones check config",
+        summary: c"Check res_digium_phone.conf without applying it",
+        usage: c"Usage: digium_phones check config\n       Reads res_digium_phone.conf as a reload would and prints every finding; applies nothing.\n",
+        run: sections::check_config,
+        complete: None,
+    },
+    Command {
+        command: c"digium_phones show config",
+        summary: c"Show the configuration file as Asterisk read it",
+        usage: c"Usage: digium_phones show config [<file>]\n       Prints res_digium_phone.conf (or <file>, relative to Asterisk's config directory) with\n       templates applied and includes followed, each option with its file and line.\n",
+        run: sections::show_config,
+        complete: None,
+    },
+    Command {
+        command: c"digium_phones show discovery",
+        summary: c"Show what mDNS advertises",
+        usage: c"Usage: digium_phones show discovery\n       Shows the _digiumproxy._udp advertisement: name, address, port, TXT records, and why\n       nothing is advertised when that is the case.\n",
+        run: show_discovery,
+        complete: None,
+    },
+    Command {
+        command: c"digium_phones show sessions",
+        summary: c"List phones that claimed a profile",
+        usage: c"Usage: digium_phones show sessions\n       Lists the phones that claimed a profile: profile, MAC, address, model, firmware, last seen.\n",
+        run: show_sessions,
+        complete: None,
+    },
+    Command {
+        command: c"digium_phones reconfigure phone",
+        summary: c"Make a phone fetch its configuration again",
+        usage: c"Usage: digium_phones reconfigure phone <name>\n       Sends event.reconfigure to every phone that claimed the profile.\n",
+        run: reconfigure_phone,
+        complete: Some(complete_phone),
+    },
+    Command {
+        command: c"digium_phones reconfigure all",
+        summary: c"Make every phone fetch its configuration again",
+        usage: c"Usage: digium_phones reconfigure all\n       Sends event.reconfigure to every phone that claimed a profile.\n",
+        run: reconfigure_all,
+        complete: None,
     },
 ];
 
@@ -113,7 +246,7 @@ fn show_phone(a: &mut Args) -> Outcome {
         a.print(&format!("No phone named '{name}'.\n"));
         return Outcome::Failure;
     };
-    a.print(&details("phone", &p.raw));
+    a.print(&details(&snapshot.model, "phone", &p.name));
     Outcome::Success
 }
 
@@ -164,10 +297,10 @@ fn show_line(a: &mut Args) -> Outcome {
     let [_, _, _, name] = a.argv.as_slice() else { return Outcome::ShowUsage };
     let snapshot = config::current();
     let m = &snapshot.model;
-    if let Some(l) = m.line(name) {
-        a.print(&details("line", &l.raw));
-    } else if let Some(l) = m.external_line(name) {
-        a.print(&details("external_line", &l.raw));
+    if m.line(name).is_some() {
+        a.print(&details(m, "line", name));
+    } else if m.external_line(name).is_some() {
+        a.print(&details(m, "external_line", name));
     } else {
         a.print(&format!("No line named '{name}'.\n"));
         return Outcome::Failure;
@@ -175,41 +308,100 @@ fn show_line(a: &mut Args) -> Outcome {
     Outcome::Success
 }
 
-const SECRET_KEYS: &[&str] = &["secret", "pin", "globalpin", "8021x_password"];
-const LIST_KEYS: &[&str] = &[
-    "line",
-    "external_line",
-    "application",
-    "network",
-    "firmware",
-    "ringtone",
-    "alert",
-    "multicastpage",
-    "contact",
-    "status",
-    "substatus",
-];
-
-/// `Key: Value` lines for the options in effect: repeated options once per value, single-valued ones
-/// with the value that wins (a section's own over its template's).
-pub(crate) fn details(kind: &str, raw: &RawSection) -> String {
+/// `Key: Value` lines for the options in effect (secrets masked by the model).
+pub(crate) fn details(model: &Model, kind: &str, name: &str) -> String {
     let mut pairs =
-        vec![("name".to_string(), raw.name.clone()), ("type".to_string(), kind.to_string())];
-    let is = |keys: &[&str], key: &str| keys.iter().any(|k| k.eq_ignore_ascii_case(key));
-    for (i, e) in raw.entries.iter().enumerate() {
-        let overridden =
-            raw.entries[i + 1..].iter().any(|later| later.key.eq_ignore_ascii_case(&e.key));
-        if e.key.eq_ignore_ascii_case("type") || (overridden && !is(LIST_KEYS, &e.key)) {
-            continue;
-        }
-        let value = if is(SECRET_KEYS, &e.key) && !e.value.is_empty() {
-            MASK.to_string()
-        } else {
-            e.value.clone()
-        };
-        pairs.push((e.key.clone(), value));
-    }
+        vec![("name".to_string(), name.to_string()), ("type".to_string(), kind.to_string())];
+    pairs.extend(model.options(kind, name).unwrap_or_default());
     table::render_details(&pairs)
+}
+
+fn show_sessions(a: &mut Args) -> Outcome {
+    if a.argv.len() != 3 {
+        return Outcome::ShowUsage;
+    }
+    let Some(shared) = provision::shared() else { return Outcome::Failure };
+    let now = shared.now();
+    let rows: Vec<Vec<String>> = shared
+        .sessions
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .all()
+        .iter()
+        .map(|s| {
+            vec![
+                s.profile.clone(),
+                s.mac.clone(),
+                s.address.clone(),
+                s.model.clone(),
+                s.firmware.clone(),
+                format!("{}s ago", now.saturating_sub(s.last_seen)),
+            ]
+        })
+        .collect();
+    a.print(&table::render(
+        &["Profile", "MAC", "Address", "Model", "Firmware", "Last Seen"],
+        &rows,
+    ));
+    a.print(&format!("\nObjects found: {}\n", rows.len()));
+    let dropped = shared.queue.dropped.load(std::sync::atomic::Ordering::Relaxed);
+    a.print(&format!(
+        "Requests waiting: {}, dropped when the queue was full: {dropped}\n",
+        shared.queue.len()
+    ));
+    Outcome::Success
+}
+
+fn show_discovery(a: &mut Args) -> Outcome {
+    if a.argv.len() != 3 {
+        return Outcome::ShowUsage;
+    }
+    let advert_details = |advert: &crate::core::discovery::Advert| {
+        let mut pairs = vec![
+            ("Service".to_string(), crate::core::discovery::SERVICE.to_string()),
+            ("Instance".to_string(), advert.instance.clone()),
+            ("Host".to_string(), advert.host.clone()),
+            ("Address".to_string(), advert.address.to_string()),
+            ("Interface".to_string(), format!("the one carrying {}", advert.address)),
+            ("Port".to_string(), advert.port.to_string()),
+        ];
+        pairs.extend(advert.txt.iter().map(|t| ("TXT".to_string(), t.clone())));
+        table::render_details(&pairs)
+    };
+    match discovery::state() {
+        Some(discovery::State::Advertising(advert)) => {
+            a.print(&format!("Advertising over mDNS:\n{}", advert_details(&advert)));
+        }
+        Some(discovery::State::Failed(advert, why)) => {
+            a.print(&format!(
+                "Not advertising: {why}\nWould advertise:\n{}",
+                advert_details(&advert)
+            ));
+        }
+        Some(discovery::State::NotAdvertised(why)) => a.print(&format!("Not advertising: {why}\n")),
+        None => a.print("Not advertising: the responder is not running.\n"),
+    }
+    Outcome::Success
+}
+
+fn reconfigure_phone(a: &mut Args) -> Outcome {
+    let [_, _, _, name] = a.argv.as_slice() else { return Outcome::ShowUsage };
+    if config::current().model.phone(name).is_none() {
+        a.print(&format!("No phone named '{name}'.\n"));
+        return Outcome::Failure;
+    }
+    let n = provision::reconfigure(Some(name));
+    a.print(&format!("Reconfigure sent to {n} sessions of '{name}'.\n"));
+    Outcome::Success
+}
+
+fn reconfigure_all(a: &mut Args) -> Outcome {
+    if a.argv.len() != 3 {
+        return Outcome::ShowUsage;
+    }
+    let n = provision::reconfigure(None);
+    a.print(&format!("Reconfigure sent to {n} sessions.\n"));
+    Outcome::Success
 }
 
 fn complete_phone(pos: usize) -> Vec<String> {

@@ -105,14 +105,21 @@ pub struct Asterisk {
     pub pid: u32,
     pub sip_port: u16,
     pub http_port: u16,
+    pub ami_port: u16,
     root: PathBuf,
 }
 
 impl Asterisk {
     /// Starts instance `name` with `conf` as res_digium_phone.conf (its sibling files are copied too).
     pub fn start(root: &Path, name: &str, conf: &Path) -> Self {
+        Self::start_with(root, name, conf, &[])
+    }
+
+    /// As [`Asterisk::start`], with more `contrib/sandbox.sh start` options (`--bind`, `--netns`).
+    pub fn start_with(root: &Path, name: &str, conf: &Path, options: &[&str]) -> Self {
         let sip_port = free_udp_port();
         let http_port = free_tcp_port();
+        let ami_port = free_tcp_port();
         let out = Command::new(repo().join("contrib/sandbox.sh"))
             .args(["start", name, "--conf"])
             .arg(conf)
@@ -121,9 +128,12 @@ impl Asterisk {
                 &sip_port.to_string(),
                 "--http-port",
                 &http_port.to_string(),
+                "--ami-port",
+                &ami_port.to_string(),
                 "--module",
             ])
             .arg(built_module())
+            .args(options)
             .env("RDP_SANDBOX", sandbox_dir())
             .output()
             .expect("run contrib/sandbox.sh");
@@ -135,7 +145,14 @@ impl Asterisk {
         );
         let pid =
             String::from_utf8_lossy(&out.stdout).trim().parse().expect("pid printed by start");
-        Self { name: name.to_string(), pid, sip_port, http_port, root: root.to_path_buf() }
+        Self {
+            name: name.to_string(),
+            pid,
+            sip_port,
+            http_port,
+            ami_port,
+            root: root.to_path_buf(),
+        }
     }
 
     /// The instance directory as seen inside the chroot.
@@ -221,4 +238,207 @@ impl Drop for Asterisk {
 pub fn start(name: &str, conf: &Path) -> Option<Asterisk> {
     let root = chroot()?;
     Some(Asterisk::start(&root, name, conf))
+}
+
+impl Asterisk {
+    /// Replaces a file in the instance's etc directory.
+    pub fn write_etc(&self, name: &str, text: &str) {
+        std::fs::write(self.host_dir().join("etc").join(name), text).expect("write etc file");
+    }
+
+    /// One AMI action (as `Key: Value` pairs) after logging in; returns the response block.
+    pub fn ami(&self, action: &[(&str, &str)]) -> String {
+        use std::io::{BufRead, BufReader, Write};
+        let stream =
+            std::net::TcpStream::connect(("127.0.0.1", self.ami_port)).expect("connect AMI");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut writer = stream;
+        let mut banner = String::new();
+        reader.read_line(&mut banner).unwrap();
+        let read_block = |reader: &mut BufReader<std::net::TcpStream>| {
+            let mut block = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    return block;
+                }
+                block.push_str(&line);
+            }
+        };
+        write!(writer, "Action: Login\r\nUsername: sandbox\r\nSecret: sandbox\r\n\r\n").unwrap();
+        let login = read_block(&mut reader);
+        assert!(login.contains("Success"), "AMI login failed: {login}");
+        let mut text = String::new();
+        for (k, v) in action {
+            text.push_str(&format!("{k}: {v}\r\n"));
+        }
+        text.push_str("ActionID: t1\r\n\r\n");
+        writer.write_all(text.as_bytes()).unwrap();
+        // Skip events until the response to our action.
+        loop {
+            let block = read_block(&mut reader);
+            if block.contains("ActionID: t1") || block.is_empty() {
+                let _ = writer.write_all(b"Action: Logoff\r\n\r\n");
+                return block;
+            }
+        }
+    }
+
+    /// A plain HTTP GET to the instance's HTTP server: (status, body).
+    pub fn http_get(&self, path: &str, user_agent: &str) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut s =
+            std::net::TcpStream::connect(("127.0.0.1", self.http_port)).expect("connect HTTP");
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nUser-Agent: {user_agent}\r\nConnection: close\r\n\r\n",
+            self.http_port
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let status = raw.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let body = raw.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        (status, body)
+    }
+
+    /// The server URL phones are given.
+    pub fn proxy_url(&self) -> String {
+        format!("sip:proxy@127.0.0.1:{}", self.sip_port)
+    }
+}
+
+/// A finished simulator run.
+pub struct PhoneRun {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the phone simulator against `ast` with extra arguments.
+pub fn phone(ast: &Asterisk, args: &[&str]) -> PhoneRun {
+    let out = Command::new(env!("CARGO_BIN_EXE_digium-phones"))
+        .args(["phone", "--server", &ast.proxy_url(), "--timeout", "10"])
+        .args(args)
+        .output()
+        .expect("run digium-phones phone");
+    PhoneRun {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A bare SIP user agent for requests the simulator would never send: one MESSAGE with `body` to
+/// `sip:proxy@`, then the body of the server's reply MESSAGE (answered with 200 OK), if one comes.
+pub fn raw_message(ast: &Asterisk, from_user: &str, body: &str) -> Option<String> {
+    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    sock.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    let local = sock.local_addr().unwrap();
+    let branch = format!("z9hG4bK{}", std::process::id() ^ u32::from(local.port()));
+    let call_id = format!("raw-{}-{}@127.0.0.1", std::process::id(), local.port());
+    let request = format!(
+        "MESSAGE sip:proxy@127.0.0.1:{port} SIP/2.0\r\n\
+         Via: SIP/2.0/UDP {local};branch={branch};rport\r\n\
+         From: <sip:{from_user}@{local}>;tag=raw{lp}\r\n\
+         To: <sip:proxy@127.0.0.1:{port}>\r\n\
+         Call-ID: {call_id}\r\nCSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\n\
+         User-Agent: Digium D70 test\r\nContent-Type: text/plain;charset=UTF-8\r\n\
+         Content-Length: {len}\r\n\r\n{body}",
+        port = ast.sip_port,
+        lp = local.port(),
+        len = body.len(),
+    );
+    sock.send_to(request.as_bytes(), ("127.0.0.1", ast.sip_port)).expect("send");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut buf = vec![0u8; 65536];
+    while Instant::now() < deadline {
+        let Ok((n, from)) = sock.recv_from(&mut buf) else { continue };
+        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if !text.starts_with("MESSAGE ") {
+            continue; // a response to our request (202 Accepted)
+        }
+        let (head, reply_body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let header = |name: &str| {
+            head.lines()
+                .find(|l| {
+                    l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase()))
+                })
+                .map(|l| l.to_string())
+                .unwrap_or_default()
+        };
+        let ok = format!(
+            "SIP/2.0 200 OK\r\n{}\r\n{}\r\n{};tag=rawok\r\n{}\r\n{}\r\nContent-Length: 0\r\n\r\n",
+            header("Via"),
+            header("From"),
+            header("To"),
+            header("Call-ID"),
+            header("CSeq")
+        );
+        let _ = sock.send_to(ok.as_bytes(), from);
+        return Some(reply_body.to_string());
+    }
+    None
+}
+
+/// Two network namespaces joined by a veth pair: a server side and a client side, with addresses
+/// that exist only inside them. Removed on drop.
+pub struct NetnsPair {
+    pub server: String,
+    pub client: String,
+    pub server_ip: String,
+    pub client_ip: String,
+}
+
+fn ip(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().expect("run ip");
+    assert!(
+        out.status.success(),
+        "ip {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl NetnsPair {
+    pub fn new(tag: &str) -> Self {
+        let id = std::process::id() % 250;
+        let (server, client) = (format!("rdp-{tag}-s{id}"), format!("rdp-{tag}-c{id}"));
+        let (vs, vc) = (format!("rdp{id}{tag}s"), format!("rdp{id}{tag}c"));
+        let (vs, vc) =
+            (vs.chars().take(15).collect::<String>(), vc.chars().take(15).collect::<String>());
+        for ns in [&server, &client] {
+            let _ = Command::new("ip").args(["netns", "del", ns]).output();
+            ip(&["netns", "add", ns]);
+            ip(&["-n", ns, "link", "set", "lo", "up"]);
+        }
+        ip(&["link", "add", &vs, "type", "veth", "peer", "name", &vc]);
+        ip(&["link", "set", &vs, "netns", &server]);
+        ip(&["link", "set", &vc, "netns", &client]);
+        let (server_ip, client_ip) = (format!("10.231.{id}.1"), format!("10.231.{id}.2"));
+        for (ns, dev, addr) in [(&server, &vs, &server_ip), (&client, &vc, &client_ip)] {
+            ip(&["-n", ns, "addr", "add", &format!("{addr}/24"), "dev", dev]);
+            ip(&["-n", ns, "link", "set", dev, "up", "multicast", "on"]);
+            ip(&["-n", ns, "route", "add", "224.0.0.0/4", "dev", dev]);
+        }
+        Self { server, client, server_ip, client_ip }
+    }
+
+    /// A command to run inside the client namespace.
+    pub fn in_client(&self, program: &str) -> Command {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", &self.client, program]);
+        c
+    }
+}
+
+impl Drop for NetnsPair {
+    fn drop(&mut self) {
+        for ns in [&self.server, &self.client] {
+            let _ = Command::new("ip").args(["netns", "del", ns]).output();
+        }
+    }
 }

@@ -1,0 +1,278 @@
+//! One phone request, on a worker thread: parse, authenticate, answer.
+
+use std::net::IpAddr;
+
+use crate::core::model::mac::Mac;
+use crate::core::protocol::{self, Element, ErrorReply, Message, Request, Response, code, method};
+use crate::core::provision::{Session, Token, address, auth, documents, sessions};
+use crate::ffi::log;
+use crate::ffi::message::{self, Inbound};
+use crate::module::{config, settings};
+
+use super::{Shared, web};
+
+/// What the reply needs to know about where the request came from.
+struct Origin {
+    reply_to: String,
+    /// The host the phone addressed (for URLs and the reply's From).
+    server: String,
+    /// `ip:port` the request came from.
+    address: String,
+    ip: Option<IpAddr>,
+}
+
+pub(super) fn handle(shared: &Shared, msg: Inbound) {
+    let now = shared.now();
+    if let (Some(call_id), Some(cseq)) = (msg.var("Call-ID"), msg.var("CSeq")) {
+        let key = (call_id.to_string(), cseq.to_string());
+        if !shared.seen.lock().unwrap_or_else(|p| p.into_inner()).insert(key, (), now) {
+            return; // The same MESSAGE, arrived the other way too.
+        }
+    }
+    let way = if msg.via_dialplan { "dialplan" } else { "handler" };
+    log::debug(2, &format!("phone request from '{}' via the {way}", msg.from));
+    let Some(origin) = origin(&msg) else {
+        log::warning(&format!(
+            "a phone request from '{}' has no address to answer to; dropped",
+            msg.from
+        ));
+        return;
+    };
+    let reply = match protocol::parse(&msg.body) {
+        Ok(Message::Request(req)) => {
+            let key = (origin.address.clone(), req.id.clone());
+            let cached =
+                shared.replies.lock().unwrap_or_else(|p| p.into_inner()).get(&key, now).cloned();
+            match cached {
+                Some(body) => body,
+                None => {
+                    let body = answer(shared, &msg, &origin, &req).to_xml();
+                    shared.replies.lock().unwrap_or_else(|p| p.into_inner()).insert(
+                        key,
+                        body.clone(),
+                        now,
+                    );
+                    body
+                }
+            }
+        }
+        Ok(other) => Response::error(
+            other.id(),
+            other.method(),
+            ErrorReply::new(code::BAD_REQUEST, "only requests are answered"),
+        )
+        .to_xml(),
+        Err(e) => {
+            log::debug(1, &format!("unreadable phone request from {}: {e}", origin.address));
+            e.reply().unwrap_or_else(|| Response::error("", "", ErrorReply::from(&e))).to_xml()
+        }
+    };
+    let from = format!("<sip:proxy@{}>", origin.server);
+    if let Err(e) = message::send(&origin.reply_to, &from, &reply, &[]) {
+        log::warning(&format!("reply to {} not sent: {e}", origin.address));
+    }
+}
+
+fn origin(msg: &Inbound) -> Option<Origin> {
+    let user = address::sip_user(&msg.from);
+    let reply_to = address::reply_destination(
+        &msg.endpoint,
+        msg.var("X-Digium-AppServer-Response-URI"),
+        msg.var("PJSIP_RECVADDR"),
+        msg.var("PJSIP_TRANSPORT"),
+        user,
+    )?;
+    let addr = msg.var("PJSIP_RECVADDR").unwrap_or_default().to_string();
+    let ip = addr
+        .parse::<std::net::SocketAddr>()
+        .map(|a| a.ip())
+        .ok()
+        .or_else(|| addr.split(':').next().and_then(|h| h.parse().ok()));
+    let server = address::to_host(&msg.to).unwrap_or("localhost").to_string();
+    Some(Origin { reply_to, server, address: addr, ip })
+}
+
+fn refuse(req: &Request, r: &auth::Refusal) -> Response {
+    let mut e = ErrorReply::new(r.code, &r.message);
+    if let Some(need) = r.need {
+        e = e.with_need(need);
+    }
+    Response::error(&req.id, &req.method, e)
+}
+
+fn bad(req: &Request, text: &str) -> Response {
+    Response::error(&req.id, &req.method, ErrorReply::new(code::BAD_REQUEST, text))
+}
+
+/// The phone's MAC: the `mac` parameter, else the From user when it is one.
+fn phone_mac(msg: &Inbound, req: &Request) -> Result<Option<Mac>, String> {
+    match req.param("mac").filter(|m| !m.is_empty()) {
+        Some(m) => {
+            m.parse().map(Some).map_err(|e: crate::core::model::mac::InvalidMac| e.to_string())
+        }
+        None => Ok(address::sip_user(&msg.from).and_then(|u| u.parse().ok())),
+    }
+}
+
+fn answer(shared: &Shared, msg: &Inbound, origin: &Origin, req: &Request) -> Response {
+    let mac = match phone_mac(msg, req) {
+        Ok(m) => m,
+        Err(e) => return bad(req, &e),
+    };
+    match req.method.as_str() {
+        method::USERLIST => userlist(shared, origin, req, mac),
+        method::CONFIG => claim(shared, origin, req, mac),
+        method::LOGOUT => logout(shared, req),
+        _ => Response::error(
+            &req.id,
+            &req.method,
+            ErrorReply::new(code::NOT_FOUND, "unknown method"),
+        ),
+    }
+}
+
+fn random16() -> [u8; 16] {
+    use std::io::Read;
+    let mut buf = [0u8; 16];
+    if std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf)).is_err() {
+        // /dev/urandom always exists on Linux; should it not, tokens must still never be predictable.
+        log::error("cannot read /dev/urandom");
+        return [0; 16];
+    }
+    buf
+}
+
+/// Stores `body` behind a fresh token for `origin` and returns `(url, md5, size)`.
+fn publish(
+    shared: &Shared,
+    origin: &Origin,
+    document: &'static str,
+    body: String,
+) -> Option<(String, String, usize)> {
+    let ip = origin.ip?;
+    let random = random16();
+    if random == [0; 16] {
+        return None;
+    }
+    let base =
+        shared.http.read().unwrap_or_else(|p| p.into_inner()).as_ref()?.base_url(&origin.server);
+    let (md5, size) = (documents::md5_hex(body.as_bytes()), body.len());
+    let now = shared.now();
+    let token = Token { document, body, client: ip, expires: now + sessions::TOKEN_TTL_SECS };
+    let id = shared.tokens.lock().unwrap_or_else(|p| p.into_inner()).issue(random, token, now);
+    Some((format!("{base}/session/{id}/{document}"), md5, size))
+}
+
+fn unavailable(req: &Request) -> Response {
+    Response::error(
+        &req.id,
+        &req.method,
+        ErrorReply::new(
+            code::INTERNAL,
+            "the server cannot publish documents (is Asterisk's HTTP server enabled?)",
+        ),
+    )
+}
+
+fn userlist(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> Response {
+    let snapshot = config::current();
+    let entries = match auth::userlist(&snapshot.model, mac, req.param("globalpin")) {
+        Ok(e) => e,
+        Err(r) => {
+            log::notice(&format!("profile list refused to {}: {}", origin.address, r.message));
+            return refuse(req, &r);
+        }
+    };
+    let count = entries.len();
+    let Some((url, md5, _)) =
+        publish(shared, origin, "userlist.xml", documents::userlist(&entries))
+    else {
+        return unavailable(req);
+    };
+    Response::ok(
+        &req.id,
+        &req.method,
+        vec![
+            Element::new("userlist")
+                .attr("url", url)
+                .attr("md5", md5)
+                .attr("count", count.to_string()),
+        ],
+    )
+}
+
+fn claim(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> Response {
+    let snapshot = config::current();
+    let model = &snapshot.model;
+    let claimed = auth::claim(
+        model,
+        mac,
+        req.param("profile"),
+        req.param("pin"),
+        req.param("globalpin"),
+        settings::voicemail_pin,
+    );
+    let phone = match claimed {
+        Ok(c) => c.phone,
+        Err(r) => {
+            log::notice(&format!("profile claim refused to {}: {}", origin.address, r.message));
+            return refuse(req, &r);
+        }
+    };
+    let document =
+        match web::phone_config(model, phone, req.param("model"), origin.ip, &origin.server) {
+            Ok(doc) => doc,
+            Err(e) => {
+                log::error(&format!("configuration of '{}' cannot be built: {e}", phone.name));
+                return Response::error(
+                    &req.id,
+                    &req.method,
+                    ErrorReply::new(code::INTERNAL, "configuration unavailable"),
+                );
+            }
+        };
+    let Some((url, md5, size)) = publish(shared, origin, "config.xml", document) else {
+        return unavailable(req);
+    };
+    let session_id = crate::core::provision::sessions::token_id(random16());
+    let session = Session {
+        id: session_id.clone(),
+        profile: phone.name.clone(),
+        mac: mac.map(|m| m.to_string()).unwrap_or_default(),
+        model: req.param("model").unwrap_or_default().to_string(),
+        firmware: req.param("firmware").unwrap_or_default().to_string(),
+        reply_to: origin.reply_to.clone(),
+        address: origin.address.clone(),
+        server: origin.server.clone(),
+        last_seen: shared.now(),
+    };
+    shared.sessions.lock().unwrap_or_else(|p| p.into_inner()).open(session);
+    log::notice(&format!(
+        "phone {} at {} claimed profile '{}'",
+        req.param("mac").unwrap_or("?"),
+        origin.address,
+        phone.name
+    ));
+    Response::ok(
+        &req.id,
+        &req.method,
+        vec![
+            Element::new("config").attr("url", url).attr("md5", md5).attr("size", size.to_string()),
+            Element::new("session").attr("id", session_id),
+        ],
+    )
+}
+
+fn logout(shared: &Shared, req: &Request) -> Response {
+    let Some(id) = req.param("session").filter(|s| protocol::is_token(s)) else {
+        return bad(req, "the session parameter is missing");
+    };
+    match shared.sessions.lock().unwrap_or_else(|p| p.into_inner()).close(id) {
+        Some(_) => Response::ok(&req.id, &req.method, vec![Element::new("ok")]),
+        None => Response::error(
+            &req.id,
+            &req.method,
+            ErrorReply::new(code::NOT_FOUND, "no such session"),
+        ),
+    }
+}

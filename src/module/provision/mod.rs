@@ -1,0 +1,189 @@
+//! Provisioning: phones' MESSAGE requests answered by module workers, documents served over HTTP,
+//! sessions, and reconfiguration.
+//!
+//! Threads: Asterisk's message thread only copies a message and queues it ([`queue`]); workers
+//! (module-owned pthreads) parse, decide with `core::provision`, and reply with `ast_msg_send`, which
+//! blocks. HTTP requests are answered on Asterisk's HTTP session threads from the same shared state.
+
+mod inbound;
+mod web;
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use crate::core::protocol::{self, Event};
+use crate::core::provision::{Recent, SessionTable, TokenStore};
+use crate::ffi::message::{self, Inbound};
+use crate::ffi::{http, log, thread};
+
+use super::queue::Queue;
+use super::settings::{self, HttpServer};
+
+/// Work for the module's threads.
+pub(crate) enum Job {
+    Inbound(Inbound),
+    /// A server → phone MESSAGE (events).
+    Send {
+        to: String,
+        from: String,
+        body: String,
+    },
+}
+
+/// What workers and HTTP callbacks share.
+pub(crate) struct Shared {
+    pub queue: Queue<Job>,
+    pub tokens: Mutex<TokenStore>,
+    pub sessions: Mutex<SessionTable>,
+    /// Replies by (source address, request id): a phone that did not get an answer asks again.
+    pub replies: Mutex<Recent<(String, String), String>>,
+    /// (Call-ID, CSeq) of messages already taken: one that arrives by both ways is answered once.
+    pub seen: Mutex<Recent<(String, String), ()>>,
+    pub http: RwLock<Option<HttpServer>>,
+    started: Instant,
+    event_ids: std::sync::atomic::AtomicU64,
+}
+
+impl Shared {
+    /// Seconds on a monotonic clock.
+    pub fn now(&self) -> u64 {
+        self.started.elapsed().as_secs()
+    }
+
+    pub fn next_event_id(&self) -> String {
+        format!("s{}", self.event_ids.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+}
+
+/// Retransmitted requests within this window get the same reply (SIP's Timer F).
+const REPLY_TTL: u64 = 32;
+const QUEUE_CAPACITY: usize = 8192;
+
+static SHARED: RwLock<Option<Arc<Shared>>> = RwLock::new(None);
+
+pub(crate) fn shared() -> Option<Arc<Shared>> {
+    SHARED.read().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+/// The running service; dropping it stops taking messages, drains the workers and joins them.
+pub(crate) struct Service {
+    // Drop order: stop the inputs first, then the workers.
+    _messages: message::Registration,
+    _route: http::Route,
+    workers: Vec<thread::Thread>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StartError {
+    #[error(transparent)]
+    Messages(#[from] message::RegisterError),
+    #[error(transparent)]
+    Http(#[from] http::LinkError),
+    #[error("cannot start a worker thread: {0}")]
+    Thread(#[from] std::io::Error),
+}
+
+impl Service {
+    pub fn start(workers: usize) -> Result<Self, StartError> {
+        let shared = Arc::new(Shared {
+            queue: Queue::new(QUEUE_CAPACITY),
+            tokens: Mutex::new(TokenStore::default()),
+            sessions: Mutex::new(SessionTable::default()),
+            replies: Mutex::new(Recent::new(REPLY_TTL, 16_384)),
+            seen: Mutex::new(Recent::new(REPLY_TTL, 16_384)),
+            http: RwLock::new(None),
+            started: Instant::now(),
+            event_ids: Default::default(),
+        });
+        refresh_http(&shared);
+        *SHARED.write().unwrap_or_else(|p| p.into_inner()) = Some(shared.clone());
+        let mut threads = Vec::new();
+        for i in 0..workers.max(1) {
+            let s = shared.clone();
+            match thread::spawn(&format!("dpma-worker-{i}"), move || worker(&s)) {
+                Ok(t) => threads.push(t),
+                Err(e) => {
+                    shared.queue.close();
+                    return Err(e.into());
+                }
+            }
+        }
+        let route = http::Route::link(c"digium_phones", c"Digium phone provisioning", web::handle)
+            .inspect_err(|_| shared.queue.close())?;
+        let messages =
+            message::Registration::register(enqueue, true).inspect_err(|_| shared.queue.close())?;
+        Ok(Self { _messages: messages, _route: route, workers: threads, shared })
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        // Inputs are unregistered by the field drops that follow; closing first makes every late job a
+        // refusal instead of work for threads about to go.
+        self.shared.queue.close();
+        *SHARED.write().unwrap_or_else(|p| p.into_inner()) = None;
+        // Joined here, explicitly, before the registrations go (fields drop after this body).
+        self.workers.clear();
+    }
+}
+
+/// Re-reads http.conf (on load and on reload: its port may have changed) and the endpoints'
+/// passwords in pjsip.conf.
+pub(crate) fn refresh_http(shared: &Shared) {
+    web::refresh_endpoint_passwords();
+    let server = settings::http_server();
+    if server.is_none() {
+        log::warning(
+            "Asterisk's HTTP server is disabled (http.conf): phones can be answered but cannot fetch their configuration",
+        );
+    }
+    *shared.http.write().unwrap_or_else(|p| p.into_inner()) = server;
+}
+
+/// Runs on Asterisk's message thread: copy in, queue, return.
+fn enqueue(msg: Inbound) {
+    if let Some(shared) = shared() {
+        if !shared.queue.push(Job::Inbound(msg)) {
+            log::warning("provisioning queue full; a phone request was dropped");
+        }
+    }
+}
+
+fn worker(shared: &Shared) {
+    while let Some(job) = shared.queue.pop() {
+        match job {
+            Job::Inbound(msg) => inbound::handle(shared, msg),
+            Job::Send { to, from, body } => {
+                if let Err(e) = message::send(&to, &from, &body, &[]) {
+                    log::warning(&format!("event to {to} not sent: {e}"));
+                }
+            }
+        }
+    }
+}
+
+/// Sends `event.reconfigure` to every session of `profile` (or of every profile); returns how many.
+pub(crate) fn reconfigure(profile: Option<&str>) -> usize {
+    let Some(shared) = shared() else { return 0 };
+    let targets: Vec<(String, String)> = {
+        let sessions = shared.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        sessions
+            .all()
+            .iter()
+            .filter(|s| profile.is_none_or(|p| s.profile == p))
+            .map(|s| (s.reply_to.clone(), s.server.clone()))
+            .collect()
+    };
+    let mut sent = 0;
+    for (to, server) in targets {
+        let event = Event::new(shared.next_event_id(), protocol::method::RECONFIGURE)
+            .with_data(protocol::Element::new("reason").text("config"));
+        let job = Job::Send { to, from: format!("<sip:proxy@{server}>"), body: event.to_xml() };
+        if shared.queue.push(job) {
+            sent += 1;
+        }
+    }
+    sent
+}

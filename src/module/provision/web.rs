@@ -1,0 +1,171 @@
+//! HTTP: documents behind tokens, `<mac>.cfg` for stock phones, files from the configured directories.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::{Mutex, RwLock};
+
+use crate::core::model::general::ConfigAuth;
+use crate::core::model::mac::Mac;
+use crate::core::model::{Model, Phone};
+use crate::core::provision::files::{self, Md5Cache};
+use crate::core::xml::{self, RenderContext};
+use crate::ffi::http::{Method, Request, Response};
+use crate::ffi::log;
+use crate::module::config;
+
+use super::shared;
+
+static MD5S: Mutex<Option<Md5Cache>> = Mutex::new(None);
+
+fn not_found() -> Response {
+    Response::Error { status: 404, title: "Not Found", text: "Not found".into() }
+}
+
+pub(super) fn handle(req: &Request) -> Response {
+    if req.method == Method::Other {
+        return Response::Error {
+            status: 405,
+            title: "Method Not Allowed",
+            text: "GET only".into(),
+        };
+    }
+    let parts: Vec<&str> = req.path.split('/').collect();
+    match parts.as_slice() {
+        ["session", token, document] => session_document(req, token, document),
+        ["files", ..] => directory_file(req, 6, |m| m.general.file_directory.clone()),
+        ["firmware", ..] => {
+            directory_file(req, 9, |m| m.general.firmware_package_directory.clone())
+        }
+        [name] if name.ends_with(".cfg") => stock_phone(req, name.trim_end_matches(".cfg")),
+        _ => not_found(),
+    }
+}
+
+fn session_document(req: &Request, token: &str, document: &str) -> Response {
+    let Some(shared) = shared() else { return not_found() };
+    let now = shared.now();
+    let tokens = shared.tokens.lock().unwrap_or_else(|p| p.into_inner());
+    match tokens.fetch(token, document, req.remote, now) {
+        Some(t) => Response::Body { content_type: "application/xml", body: t.body.clone() },
+        // Expired, unknown, or another client: all look the same from outside.
+        None => not_found(),
+    }
+}
+
+fn directory_file(req: &Request, skip: usize, dir: impl Fn(&Model) -> Option<String>) -> Response {
+    let name = &req.path[skip.min(req.path.len())..];
+    let Some(dir) = dir(&config::current().model) else { return not_found() };
+    match files::resolve(Path::new(&dir), name) {
+        Ok(path) => Response::File { content_type: files::content_type(name), path },
+        Err(e) => {
+            log::debug(1, &format!("HTTP file refused: {e}"));
+            not_found()
+        }
+    }
+}
+
+/// `GET /digium_phones/<mac>.cfg`: a stock phone pointed at this server (DHCP option 66). A MAC is no
+/// secret, so this is served only when `config_auth` is `mac` or `disabled`.
+fn stock_phone(req: &Request, mac: &str) -> Response {
+    let snapshot = config::current();
+    let model = &snapshot.model;
+    if !matches!(model.general.config_auth, ConfigAuth::Mac | ConfigAuth::Disabled) {
+        return Response::Error {
+            status: 403,
+            title: "Forbidden",
+            text: "MAC provisioning is not enabled".into(),
+        };
+    }
+    let Ok(mac) = mac.parse::<Mac>() else { return not_found() };
+    let Some(phone) = model.phones.iter().find(|p| p.mac == Some(mac)) else { return not_found() };
+    let host = req
+        .header("Host")
+        .map(|h| h.rsplit_once(':').map_or(h, |(host, _)| host))
+        .unwrap_or("localhost");
+    let user_agent = req.header("User-Agent").unwrap_or_default();
+    match phone_config(model, phone, model_from_user_agent(user_agent).as_deref(), req.remote, host)
+    {
+        Ok(body) => {
+            log::notice(&format!(
+                "stock phone {mac} fetched the configuration of '{}' over HTTP",
+                phone.name
+            ));
+            Response::Body { content_type: "application/xml", body }
+        }
+        Err(e) => {
+            log::error(&format!("configuration of '{}' cannot be built: {e}", phone.name));
+            Response::Error {
+                status: 500,
+                title: "Internal Server Error",
+                text: "configuration unavailable".into(),
+            }
+        }
+    }
+}
+
+/// `Digium D70 1_2_3` → `D70` (phones name their model in the User-Agent).
+fn model_from_user_agent(ua: &str) -> Option<String> {
+    let at = ua.find("Digium")?;
+    ua[at..]
+        .split_whitespace()
+        .find(|w| {
+            w.len() >= 3 && w.starts_with(['D', 'd']) && w[1..].chars().all(|c| c.is_ascii_digit())
+        })
+        .map(str::to_ascii_uppercase)
+}
+
+/// The configuration document of `phone`: its `config_file` verbatim when it names one, else rendered.
+pub(super) fn phone_config(
+    model: &Model,
+    phone: &Phone,
+    phone_model: Option<&str>,
+    phone_ip: Option<IpAddr>,
+    server_host: &str,
+) -> Result<String, String> {
+    let file_dir = model.general.file_directory.clone();
+    if let Some(name) = &phone.config_file {
+        let dir = file_dir.ok_or("config_file is set but file_directory is not")?;
+        let path = files::resolve(Path::new(&dir), name).map_err(|e| e.to_string())?;
+        return std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let shared = shared();
+    let files_url = shared
+        .as_ref()
+        .and_then(|s| {
+            s.http
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref()
+                .map(|h| h.base_url(server_host))
+        })
+        .map(|base| format!("{base}/files"))
+        .unwrap_or_default();
+    let md5_of = |name: &str| -> Option<String> {
+        let dir = file_dir.as_ref()?;
+        let path = files::resolve(Path::new(dir), name).ok()?;
+        let mut cache = MD5S.lock().unwrap_or_else(|p| p.into_inner());
+        cache.get_or_insert_with(Md5Cache::default).md5(&path)
+    };
+    let ctx = RenderContext {
+        model,
+        phone,
+        phone_model,
+        phone_ip,
+        server_host,
+        sip_port: model.general.mdns_port.unwrap_or(5060),
+        files_url: &files_url,
+        file_md5: &md5_of,
+    };
+    let passwords = ENDPOINT_PASSWORDS.read().unwrap_or_else(|p| p.into_inner());
+    let lookup = |line: &str| passwords.as_ref().and_then(|p| p.get(line).cloned());
+    xml::render_config_with_secrets(&ctx, &lookup).map_err(|e| e.to_string())
+}
+
+/// Endpoint passwords from pjsip.conf, read on load and reload (not on every phone request).
+static ENDPOINT_PASSWORDS: RwLock<Option<HashMap<String, String>>> = RwLock::new(None);
+
+pub(crate) fn refresh_endpoint_passwords() {
+    let passwords = crate::module::settings::endpoint_passwords();
+    *ENDPOINT_PASSWORDS.write().unwrap_or_else(|p| p.into_inner()) = Some(passwords);
+}
