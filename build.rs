@@ -88,7 +88,9 @@ fn generate_bindings(include: &Path) {
         .clang_arg("-fblocks")
         .allowlist_function("_?_?ast_.*|_?_?ao2_.*|astman_.*")
         .allowlist_type("ast_.*|AST_.*")
-        .allowlist_var("AST_.*|ast_.*|ASTERISK_.*|CLI_.*|RESULT_.*|option_.*|__LOG_.*|CONFIG_.*|EVENT_FLAG_.*")
+        .allowlist_var(
+            "AST_.*|ast_.*|ASTERISK_.*|CLI_.*|RESULT_.*|option_.*|__LOG_.*|CONFIG_.*|EVENT_FLAG_.*",
+        )
         .default_enum_style(bindgen::EnumVariation::Consts)
         .derive_default(true)
         .layout_tests(true)

@@ -2,8 +2,9 @@
 //!
 //! It includes the core by path rather than linking the library: the library also carries the
 //! Asterisk module, whose symbols exist only inside Asterisk.
+// The program uses part of the core; the rest (and its re-exports) serve the module.
 #[path = "../core/mod.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod core;
 #[path = "digium_phones/sim/mod.rs"]
 mod sim;

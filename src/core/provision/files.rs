@@ -25,7 +25,8 @@ pub fn resolve(dir: &Path, name: &str) -> Result<PathBuf, FileError> {
         return Err(outside());
     }
     let root = dir.canonicalize().map_err(|_| FileError::Missing(dir.display().to_string()))?;
-    let path = root.join(relative).canonicalize().map_err(|_| FileError::Missing(name.to_string()))?;
+    let path =
+        root.join(relative).canonicalize().map_err(|_| FileError::Missing(name.to_string()))?;
     if !path.starts_with(&root) || !path.is_file() {
         return Err(outside());
     }
@@ -86,7 +87,16 @@ mod tests {
         let served = dir.join("served");
         assert!(resolve(&served, "contacts.xml").is_ok());
         assert!(resolve(&served, "sub/logo.png").is_ok());
-        for bad in ["../secret.conf", "/etc/passwd", "sub/../../secret.conf", "", "sub", ".", "a\\b", "x\0y"] {
+        for bad in [
+            "../secret.conf",
+            "/etc/passwd",
+            "sub/../../secret.conf",
+            "",
+            "sub",
+            ".",
+            "a\\b",
+            "x\0y",
+        ] {
             assert!(resolve(&served, bad).is_err(), "{bad:?} accepted");
         }
         assert_eq!(resolve(&served, "nope.xml"), Err(FileError::Missing("nope.xml".into())));
