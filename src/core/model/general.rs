@@ -49,6 +49,10 @@ pub struct General {
     pub message_context: String,
     pub transaction_initial_threads: Option<u32>,
     pub transaction_max_threads: Option<u32>,
+    /// The dialplan context the module puts its presence hints in.
+    pub hint_context: String,
+    /// A status set on a phone applies to all its internal lines, not only the primary one.
+    pub presence_all_lines: bool,
     pub raw: RawSection,
 }
 
@@ -71,6 +75,8 @@ impl Default for General {
             message_context: DEFAULT_MESSAGE_CONTEXT.to_string(),
             transaction_initial_threads: None,
             transaction_max_threads: None,
+            hint_context: DEFAULT_HINT_CONTEXT.to_string(),
+            presence_all_lines: false,
             raw: RawSection { name: "general".into(), ..Default::default() },
         }
     }
@@ -79,6 +85,10 @@ impl Default for General {
 pub const DEFAULT_SERVICE_NAME: &str = "Digium Phones Config Server";
 pub const DEFAULT_FILE_DIRECTORY: &str = "/var/lib/asterisk/digium_phones";
 pub const DEFAULT_MESSAGE_CONTEXT: &str = "dpma_message_context";
+pub const DEFAULT_HINT_CONTEXT: &str = "digium_phones_hints";
+
+/// Asterisk's AST_MAX_CONTEXT, terminating NUL included.
+const MAX_CONTEXT: usize = 80;
 
 const THREADS: Kind = Kind::Int { min: 1, max: 1024 };
 
@@ -100,6 +110,8 @@ const OWN: &[OptionSpec] = &[
     opt("message_context", TEXT).or(DEFAULT_MESSAGE_CONTEXT),
     opt("transaction_initial_threads", THREADS),
     opt("transaction_max_threads", THREADS),
+    opt("hint_context", TEXT).or(DEFAULT_HINT_CONTEXT),
+    opt("presence_all_lines", BOOL).or("no"),
 ];
 
 pub(crate) const OPTIONS: &[OptionSpec] =
@@ -142,6 +154,14 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> General
             );
         }
     }
+    let mut hint_context =
+        r.text("hint_context").unwrap_or_else(|| DEFAULT_HINT_CONTEXT.to_string());
+    if let Err(problem) = check_context(&hint_context) {
+        // The module must never be handed a name it cannot create.
+        let e = r.entry("hint_context");
+        r.error_at(e, "hint_context", format!("{problem}; {DEFAULT_HINT_CONTEXT} is used"));
+        hint_context = DEFAULT_HINT_CONTEXT.to_string();
+    }
     let general = General {
         server_uuid: r.text("server_uuid"),
         globalpin,
@@ -161,8 +181,28 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> General
             .unwrap_or_else(|| DEFAULT_MESSAGE_CONTEXT.to_string()),
         transaction_initial_threads: initial,
         transaction_max_threads: max,
+        hint_context,
+        presence_all_lines: r.flag("presence_all_lines").unwrap_or(false),
         raw: section.clone(),
     };
     r.finish();
     general
+}
+
+/// A context name the module can create and others can name in `include =>`, `exten@context` or a
+/// PJSIP `subscribe_context` without quoting.
+fn check_context(name: &str) -> Result<(), String> {
+    if name.len() >= MAX_CONTEXT {
+        return Err(format!(
+            "'{name}' is {} bytes; Asterisk context names are at most {} bytes",
+            name.len(),
+            MAX_CONTEXT - 1
+        ));
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+')) {
+        return Err(format!(
+            "'{name}' is not a usable context name: letters, digits and - _ . + only"
+        ));
+    }
+    Ok(())
 }

@@ -827,3 +827,44 @@ fn sample_examples_are_valid_when_uncommented() {
     assert_eq!((m.phones.len(), m.networks.len(), m.applications.len()), (2, 1, 5));
     assert_eq!(m.phone("reception").unwrap().applications.len(), 3);
 }
+
+#[test]
+fn presence_options_default_and_parse() {
+    let b = build(&raw(&[]), None);
+    assert_eq!(b.model.general.hint_context, general::DEFAULT_HINT_CONTEXT);
+    assert!(!b.model.general.presence_all_lines);
+    let shown = b.model.options("general", "").unwrap();
+    assert!(shown.contains(&("hint_context".into(), "digium_phones_hints".into())));
+    assert!(shown.contains(&("presence_all_lines".into(), "no".into())));
+
+    let b = build(
+        &raw(&[("general", &[("hint_context", "office-hints"), ("presence_all_lines", "yes")])]),
+        None,
+    );
+    assert!(b.findings.is_empty(), "{:?}", b.findings);
+    assert_eq!(b.model.general.hint_context, "office-hints");
+    assert!(b.model.general.presence_all_lines);
+}
+
+#[test]
+fn presence_options_are_validated() {
+    let b = build(
+        &raw(&[("general", &[("hint_context", "my hints"), ("presence_all_lines", "maybe")])]),
+        None,
+    );
+    assert_eq!(
+        errors(&b),
+        [
+            "t.conf:3: error: [general] presence_all_lines: 'maybe' is not yes or no",
+            "t.conf:2: error: [general] hint_context: 'my hints' is not a usable context name: \
+             letters, digits and - _ . + only; digium_phones_hints is used",
+        ]
+    );
+    // Nothing unusable reaches the module.
+    assert_eq!(b.model.general.hint_context, general::DEFAULT_HINT_CONTEXT);
+    assert!(!b.model.general.presence_all_lines);
+
+    let long = "h".repeat(80);
+    let b = build(&raw(&[("general", &[("hint_context", long.as_str())])]), None);
+    assert!(errors(&b)[0].contains("at most 79 bytes"), "{:?}", errors(&b));
+}
