@@ -15,4 +15,5 @@ mod asterisk_key;
 #[cfg(not(test))]
 mod ffi;
 #[cfg(not(test))]
+#[forbid(unsafe_code)]
 mod module;

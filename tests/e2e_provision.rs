@@ -110,6 +110,89 @@ fn stock_phones_fetch_mac_cfg_over_http() {
 }
 
 #[test]
+fn global_pin_authentication() {
+    let Some(ast) = start("p-globalpin", &fixture("basic.conf")) else { return };
+    ast.write_config(&BASIC.replace("config_auth = pin", "config_auth = globalpin"));
+    ast.cli("module reload res_digium_phone.so");
+    let base = ["--mac", "000fd3aabb02", "--model", "D50", "--profile", "bob"];
+    let missing = phone(&ast, &base);
+    assert_refused(&missing, "401");
+    assert!(missing.stderr.contains("need=globalpin"), "{}", missing.stderr);
+    assert_refused(&phone(&ast, &[&base[..], &["--globalpin", "86420"]].concat()), "403");
+    // Typed once, the global PIN covers the profile list and the claim.
+    let ok = phone(&ast, &[&base[..], &["--userlist", "--globalpin", "24681357"]].concat());
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stdout.contains("<config"), "{}", ok.stdout);
+}
+
+#[test]
+fn the_offline_render_is_what_the_module_serves() {
+    let Some(ast) = start("p-render", &fixture("basic.conf")) else { return };
+    let served = phone(
+        &ast,
+        &["--mac", "000fd3aabb01", "--model", "D70", "--profile", "alice", "--pin", "97531"],
+    );
+    assert_eq!(served.code, 0, "{}", served.stderr);
+    let files_url = format!("http://127.0.0.1:{}/digium_phones/files", ast.http_port);
+    let rendered = std::process::Command::new(env!("CARGO_BIN_EXE_digium-phones"))
+        .arg("render")
+        .arg(fixture("basic.conf"))
+        .args(["alice", "--model", "D70", "--ip", "127.0.0.1", "--server", "127.0.0.1"])
+        .args(["--files-url", &files_url])
+        .arg("--pjsip")
+        .arg(ast.host_dir().join("etc/pjsip.conf"))
+        .output()
+        .unwrap();
+    assert!(rendered.status.success(), "{}", String::from_utf8_lossy(&rendered.stderr));
+    assert_eq!(String::from_utf8_lossy(&rendered.stdout), served.stdout);
+}
+
+#[test]
+fn http_phones_get_check_sync_on_reconfigure() {
+    let Some(ast) = start("p-checksync", &fixture("mac.conf")) else { return };
+    // The phone's line registers as an endpoint; here its contact is static, on a test socket.
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let port = sock.local_addr().unwrap().port();
+    let pjsip = std::fs::read_to_string(ast.host_dir().join("etc/pjsip.conf")).unwrap();
+    ast.write_etc(
+        "pjsip.conf",
+        &format!(
+            "{pjsip}\n[300]\ntype = aor\ncontact = sip:300@127.0.0.1:{port}\n\n[300]\ntype = endpoint\naors = 300\ncontext = default\n"
+        ),
+    );
+    ast.cli("module reload res_pjsip.so");
+    let (status, _) =
+        ast.http_get("/digium_phones/000000000000.cfg", "Digium D65 2_9_11_0 000fd3cc0001");
+    assert_eq!(status, 200, "000000000000.cfg with the MAC in the User-Agent");
+    assert_eq!(ast.http_get("/digium_phones/000000000000.cfg", "Digium D65 2_9_11_0").0, 404);
+    let out = ast.cli("digium_phones reconfigure phone dock1");
+    assert!(out.contains("check-sync NOTIFY sent to 1 phones provisioned over HTTP"), "{out}");
+    let mut buf = [0u8; 4096];
+    let (n, from) = sock.recv_from(&mut buf).expect("a NOTIFY");
+    let notify = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert!(notify.starts_with("NOTIFY sip:300@127.0.0.1"), "{notify}");
+    assert!(notify.to_ascii_lowercase().contains("event: check-sync"), "{notify}");
+    // Answer it, as the phone would.
+    let header = |name: &str| {
+        notify
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let ok = format!(
+        "SIP/2.0 200 OK\r\n{}\r\n{}\r\n{};tag=ph\r\n{}\r\n{}\r\nContent-Length: 0\r\n\r\n",
+        header("via:"),
+        header("from:"),
+        header("to:"),
+        header("call-id:"),
+        header("cseq:")
+    );
+    sock.send_to(ok.as_bytes(), from).unwrap();
+}
+
+#[test]
 fn files_stay_inside_their_directory() {
     let Some(ast) = start("p-files", &fixture("basic.conf")) else { return };
     let files = ast.host_dir().join("lib/files");

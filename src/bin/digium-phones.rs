@@ -19,6 +19,9 @@ use crate::core::model;
 const USAGE: &str = "\
 usage: digium-phones check <file>   check a res_digium_phone.conf and everything it includes
        digium-phones dump <file>    print what Asterisk's config reader makes of the file
+       digium-phones render <file> <phone> [--model D70] [--ip IP] [--server HOST] [--files-url URL]
+                            [--pjsip FILE]
+                                    print the configuration XML the module serves that profile
        digium-phones phone ...      act as a phone against a server (phone --help for more)
 
 check prints every finding as `file:line: severity: [section] option: message` and exits 0 when
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["check", file] => check(Path::new(file)),
         ["dump", file] => dump(Path::new(file)),
+        ["render", file, phone, options @ ..] => render(Path::new(file), phone, options),
         ["phone", ..] => sim::main(&args[1..]),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
@@ -72,6 +76,84 @@ fn in_file_order(findings: Vec<Finding>) -> Vec<Finding> {
     let mut sorted = findings;
     sorted.sort_by_key(|f| (files.iter().position(|x| *x == f.file), f.line));
     sorted
+}
+
+/// `render`: the document exactly as the module builds it, for the request facts given as options
+/// (the module takes them from the phone's request; the defaults match a phone on this machine).
+fn render(file: &Path, phone: &str, options: &[&str]) -> ExitCode {
+    let mut opts = std::collections::HashMap::new();
+    let mut rest = options.iter();
+    while let Some(flag) = rest.next() {
+        match (*flag, rest.next()) {
+            (f @ ("--model" | "--ip" | "--server" | "--files-url" | "--pjsip"), Some(v)) => {
+                opts.insert(f, *v);
+            }
+            _ => {
+                eprintln!("error: render: bad option {flag}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let loaded = match conf::read(file) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{}", e.finding());
+            return ExitCode::FAILURE;
+        }
+    };
+    let built = model::build(&loaded.config, None);
+    let Some(profile) = built.model.phone(phone) else {
+        for f in built.findings.iter().filter(|f| f.is_error()) {
+            eprintln!("{f}");
+        }
+        eprintln!("error: no phone profile named '{phone}' is served by {}", file.display());
+        return ExitCode::FAILURE;
+    };
+    let ip = match opts.get("--ip").map(|ip| ip.parse()) {
+        Some(Ok(ip)) => Some(ip),
+        Some(Err(_)) => {
+            eprintln!("error: --ip: not an IP address");
+            return ExitCode::from(2);
+        }
+        None => None,
+    };
+    let server = opts.get("--server").copied().unwrap_or("localhost");
+    let files_url = opts
+        .get("--files-url")
+        .map_or_else(|| format!("http://{server}:8088/digium_phones/files"), |u| u.to_string());
+    let passwords = match opts.get("--pjsip") {
+        Some(pjsip) => match conf::read(Path::new(pjsip)) {
+            Ok(l) => core::provision::pjsip::endpoint_passwords(&l.config),
+            Err(e) => {
+                eprintln!("{}", e.finding());
+                return ExitCode::FAILURE;
+            }
+        },
+        None => Default::default(),
+    };
+    let request = core::provision::documents::PhoneRequest {
+        phone_model: opts.get("--model").copied(),
+        phone_ip: ip,
+        server_host: server,
+        files_url: &files_url,
+    };
+    let md5 = |path: &Path| Some(core::provision::documents::md5_hex(&std::fs::read(path).ok()?));
+    match core::provision::documents::phone_document(
+        &built.model,
+        profile,
+        &request,
+        &md5,
+        &passwords,
+    ) {
+        Ok(doc) => {
+            print!("{doc}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn dump(file: &Path) -> ExitCode {

@@ -154,3 +154,16 @@ fn complete(command: &Command, a: &sys::ast_cli_args) -> *mut c_char {
     // SAFETY: __ast_strdup copies the string into Asterisk's allocator; the CLI core frees it.
     unsafe { sys::__ast_strdup(choice.as_ptr(), c"cli.rs".as_ptr(), 0, c"complete".as_ptr()) }
 }
+
+/// Runs a CLI command as the console would (output discarded); for Asterisk features that have no
+/// C API to call, such as `pjsip send notify`. Call it from a module thread, not from a CLI handler.
+pub(crate) fn run(command: &str) -> bool {
+    let Ok(devnull) = std::fs::File::options().write(true).open("/dev/null") else { return false };
+    let command = cstring(command);
+    // SAFETY: a NUL-terminated command and an open descriptor that outlives the call; uid/gid 0 as for
+    // the console, which Asterisk's own callers of this function also use.
+    let rc = unsafe {
+        sys::ast_cli_command_full(0, 0, std::os::fd::AsRawFd::as_raw_fd(&devnull), command.as_ptr())
+    };
+    rc == 0
+}

@@ -25,12 +25,10 @@ fn reconfigure(headers: &[Option<String>]) -> Reply {
         return Err("Phone: header missing (a profile name or 'all')".into());
     };
     if phone == "all" {
-        let n = provision::reconfigure(None);
-        return Ok(format!("Reconfigure sent to {n} sessions"));
+        return Ok(provision::reconfigure(None).to_string());
     }
     if config::current().model.phone(phone).is_none() {
         return Err(format!("No phone named '{phone}'"));
     }
-    let n = provision::reconfigure(Some(phone));
-    Ok(format!("Reconfigure sent to {n} sessions"))
+    Ok(provision::reconfigure(Some(phone)).to_string())
 }

@@ -390,8 +390,8 @@ fn reconfigure_phone(a: &mut Args) -> Outcome {
         a.print(&format!("No phone named '{name}'.\n"));
         return Outcome::Failure;
     }
-    let n = provision::reconfigure(Some(name));
-    a.print(&format!("Reconfigure sent to {n} sessions of '{name}'.\n"));
+    let done = provision::reconfigure(Some(name));
+    a.print(&format!("{done} of '{name}'.\n"));
     Outcome::Success
 }
 
@@ -399,8 +399,7 @@ fn reconfigure_all(a: &mut Args) -> Outcome {
     if a.argv.len() != 3 {
         return Outcome::ShowUsage;
     }
-    let n = provision::reconfigure(None);
-    a.print(&format!("Reconfigure sent to {n} sessions.\n"));
+    a.print(&format!("{}.\n", provision::reconfigure(None)));
     Outcome::Success
 }
 

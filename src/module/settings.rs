@@ -1,6 +1,6 @@
 //! Facts the module reads from Asterisk's other configuration files.
 
-use crate::core::raw::{RawConfig, RawSection};
+use crate::core::raw::RawConfig;
 use crate::ffi::config::{self as ast_config, Loaded};
 use crate::ffi::http;
 
@@ -78,28 +78,10 @@ pub(crate) fn voicemail_pin(mailbox: &str) -> Option<String> {
     (!pin.is_empty()).then(|| pin.to_string())
 }
 
-/// The SIP password of each PJSIP endpoint, from pjsip.conf (`endpoint` → `auth=` → `password`).
-/// DPMA names line sections after endpoints, so a line's password is its endpoint's.
+/// The SIP password of each PJSIP endpoint, from pjsip.conf as Asterisk reads it.
 pub(crate) fn endpoint_passwords() -> std::collections::HashMap<String, String> {
-    let mut out = std::collections::HashMap::new();
-    let Loaded::Config(cfg) = ast_config::load("pjsip.conf", "res_digium_phone/pjsip", false)
-    else {
-        return out;
-    };
-    fn typed<'a>(cfg: &'a RawConfig, ty: &'a str) -> impl Iterator<Item = &'a RawSection> + 'a {
-        cfg.concrete().filter(move |s| {
-            s.last("type").is_some_and(|t| t.value.trim().eq_ignore_ascii_case(ty))
-        })
+    match ast_config::load("pjsip.conf", "res_digium_phone/pjsip", false) {
+        Loaded::Config(cfg) => crate::core::provision::pjsip::endpoint_passwords(&cfg),
+        _ => Default::default(),
     }
-    let passwords: std::collections::HashMap<&str, &str> = typed(&cfg, "auth")
-        .filter_map(|s| Some((s.name.as_str(), s.last("password")?.value.trim())))
-        .collect();
-    for endpoint in typed(&cfg, "endpoint") {
-        let Some(auth) = endpoint.last("auth") else { continue };
-        let first = auth.value.split(',').next().unwrap_or_default().trim();
-        if let Some(password) = passwords.get(first).filter(|p| !p.is_empty()) {
-            out.insert(endpoint.name.clone(), (*password).to_string());
-        }
-    }
-    out
 }

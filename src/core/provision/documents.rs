@@ -49,3 +49,49 @@ mod tests {
         assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
     }
 }
+
+/// What the configuration document depends on besides the model: facts of the request.
+pub struct PhoneRequest<'a> {
+    /// The model the phone reports (`D70`).
+    pub phone_model: Option<&'a str>,
+    pub phone_ip: Option<std::net::IpAddr>,
+    /// The host the phone reached the server at.
+    pub server_host: &'a str,
+    /// Where files from `file_directory` are served (`…/digium_phones/files`).
+    pub files_url: &'a str,
+}
+
+/// The configuration document a phone gets for `phone`: its `config_file` verbatim when it names
+/// one (from `file_directory`), else the rendered XML. `md5` gives the MD5 of a file in
+/// `file_directory` (the module caches them); `endpoint_passwords` the PJSIP passwords of lines.
+pub fn phone_document(
+    model: &crate::core::model::Model,
+    phone: &crate::core::model::Phone,
+    request: &PhoneRequest,
+    md5: &dyn Fn(&std::path::Path) -> Option<String>,
+    endpoint_passwords: &std::collections::HashMap<String, String>,
+) -> Result<String, String> {
+    use crate::core::provision::files;
+    use crate::core::xml::{self, RenderContext};
+    use std::path::Path;
+
+    let file_dir = model.general.file_directory.as_deref();
+    if let Some(name) = &phone.config_file {
+        let dir = file_dir.ok_or("config_file is set but file_directory is not")?;
+        let path = files::resolve(Path::new(dir), name).map_err(|e| e.to_string())?;
+        return std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let file_md5 = |name: &str| md5(&files::resolve(Path::new(file_dir?), name).ok()?);
+    let ctx = RenderContext {
+        model,
+        phone,
+        phone_model: request.phone_model,
+        phone_ip: request.phone_ip,
+        server_host: request.server_host,
+        sip_port: model.general.mdns_port.unwrap_or(5060),
+        files_url: request.files_url,
+        file_md5: &file_md5,
+    };
+    xml::render_config_with_secrets(&ctx, &|line| endpoint_passwords.get(line).cloned())
+        .map_err(|e| e.to_string())
+}

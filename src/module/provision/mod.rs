@@ -15,7 +15,7 @@ use std::time::Instant;
 use crate::core::protocol::{self, Event};
 use crate::core::provision::{Recent, SessionTable, TokenStore};
 use crate::ffi::message::{self, Inbound};
-use crate::ffi::{http, log, thread};
+use crate::ffi::{cli, http, log, thread};
 
 use super::queue::Queue;
 use super::settings::{self, HttpServer};
@@ -29,6 +29,8 @@ pub(crate) enum Job {
         from: String,
         body: String,
     },
+    /// A CLI command (no C API does what it does).
+    Cli(String),
 }
 
 /// What workers and HTTP callbacks share.
@@ -41,6 +43,8 @@ pub(crate) struct Shared {
     /// (Call-ID, CSeq) of messages already taken: one that arrives by both ways is answered once.
     pub seen: Mutex<Recent<(String, String), ()>>,
     pub http: RwLock<Option<HttpServer>>,
+    /// Phones that fetched `<mac>.cfg`: profile → primary line, for check-sync on reconfigure.
+    pub stock: Mutex<std::collections::HashMap<String, String>>,
     started: Instant,
     event_ids: std::sync::atomic::AtomicU64,
 }
@@ -94,6 +98,7 @@ impl Service {
             replies: Mutex::new(Recent::new(REPLY_TTL, 16_384)),
             seen: Mutex::new(Recent::new(REPLY_TTL, 16_384)),
             http: RwLock::new(None),
+            stock: Mutex::new(Default::default()),
             started: Instant::now(),
             event_ids: Default::default(),
         });
@@ -160,13 +165,72 @@ fn worker(shared: &Shared) {
                     log::warning(&format!("event to {to} not sent: {e}"));
                 }
             }
+            Job::Cli(command) => {
+                if !cli::run(&command) {
+                    log::warning(&format!("'{command}' failed"));
+                }
+            }
         }
     }
 }
 
-/// Sends `event.reconfigure` to every session of `profile` (or of every profile); returns how many.
-pub(crate) fn reconfigure(profile: Option<&str>) -> usize {
-    let Some(shared) = shared() else { return 0 };
+/// What a reconfigure reached.
+pub(crate) struct Reconfigured {
+    pub sessions: usize,
+    /// Phones provisioned over HTTP, sent a SIP NOTIFY `Event: check-sync` on their primary line.
+    pub check_sync: usize,
+}
+
+impl std::fmt::Display for Reconfigured {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Reconfigure sent to {} sessions", self.sessions)?;
+        if self.check_sync > 0 {
+            write!(
+                f,
+                "; check-sync NOTIFY sent to {} phones provisioned over HTTP",
+                self.check_sync
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Endpoint names go into a CLI command line: only plain names.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.@+".contains(c))
+}
+
+/// Sends `event.reconfigure` to every session of `profile` (or of every profile), and check-sync to
+/// phones of it that fetched their configuration over HTTP.
+pub(crate) fn reconfigure(profile: Option<&str>) -> Reconfigured {
+    let mut done = Reconfigured { sessions: 0, check_sync: 0 };
+    let Some(shared) = shared() else { return done };
+    let stock: Vec<String> = shared
+        .stock
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .filter(|(p, _)| profile.is_none_or(|want| want == p.as_str()))
+        .map(|(_, line)| line.clone())
+        .collect();
+    for line in stock {
+        if !plain_name(&line) {
+            log::warning(&format!("no check-sync for line '{line}': not a plain endpoint name"));
+            continue;
+        }
+        // pjsip_notify.conf's [digium-check-cfg] (in Asterisk's sample) is Event: check-sync.
+        if shared
+            .queue
+            .push(Job::Cli(format!("pjsip send notify digium-check-cfg endpoint {line}")))
+        {
+            done.check_sync += 1;
+        }
+    }
+    done.sessions = send_events(&shared, profile);
+    done
+}
+
+fn send_events(shared: &Shared, profile: Option<&str>) -> usize {
     let targets: Vec<(String, String)> = {
         let sessions = shared.sessions.lock().unwrap_or_else(|p| p.into_inner());
         sessions

@@ -8,8 +8,8 @@ use std::sync::{Mutex, RwLock};
 use crate::core::model::general::ConfigAuth;
 use crate::core::model::mac::Mac;
 use crate::core::model::{Model, Phone};
+use crate::core::provision::documents::{self, PhoneRequest};
 use crate::core::provision::files::{self, Md5Cache};
-use crate::core::xml::{self, RenderContext};
 use crate::ffi::http::{Method, Request, Response};
 use crate::ffi::log;
 use crate::module::config;
@@ -77,13 +77,20 @@ fn stock_phone(req: &Request, mac: &str) -> Response {
             text: "MAC provisioning is not enabled".into(),
         };
     }
-    let Ok(mac) = mac.parse::<Mac>() else { return not_found() };
+    let user_agent = req.header("User-Agent").unwrap_or_default();
+    // `000000000000.cfg` is what a phone asks for before it knows better; with
+    // send_mac_with_useragent its User-Agent carries the MAC.
+    let mac = if mac == "000000000000" {
+        mac_from_user_agent(user_agent)
+    } else {
+        mac.parse::<Mac>().ok()
+    };
+    let Some(mac) = mac else { return not_found() };
     let Some(phone) = model.phones.iter().find(|p| p.mac == Some(mac)) else { return not_found() };
     let host = req
         .header("Host")
         .map(|h| h.rsplit_once(':').map_or(h, |(host, _)| host))
         .unwrap_or("localhost");
-    let user_agent = req.header("User-Agent").unwrap_or_default();
     match phone_config(model, phone, model_from_user_agent(user_agent).as_deref(), req.remote, host)
     {
         Ok(body) => {
@@ -91,6 +98,10 @@ fn stock_phone(req: &Request, mac: &str) -> Response {
                 "stock phone {mac} fetched the configuration of '{}' over HTTP",
                 phone.name
             ));
+            if let (Some(shared), Some(line)) = (shared(), phone.lines.first()) {
+                let mut stock = shared.stock.lock().unwrap_or_else(|p| p.into_inner());
+                stock.insert(phone.name.clone(), line.name.clone());
+            }
             Response::Body { content_type: "application/xml", body }
         }
         Err(e) => {
@@ -104,6 +115,14 @@ fn stock_phone(req: &Request, mac: &str) -> Response {
     }
 }
 
+/// The first run of 12 hex digits in a User-Agent that is a MAC other than all zeros.
+fn mac_from_user_agent(ua: &str) -> Option<Mac> {
+    ua.split(|c: char| !c.is_ascii_hexdigit())
+        .filter(|w| w.len() == 12)
+        .filter_map(|w| w.parse::<Mac>().ok())
+        .find(|m| m.to_string() != "000000000000")
+}
+
 /// `Digium D70 1_2_3` → `D70` (phones name their model in the User-Agent).
 fn model_from_user_agent(ua: &str) -> Option<String> {
     let at = ua.find("Digium")?;
@@ -115,7 +134,8 @@ fn model_from_user_agent(ua: &str) -> Option<String> {
         .map(str::to_ascii_uppercase)
 }
 
-/// The configuration document of `phone`: its `config_file` verbatim when it names one, else rendered.
+/// The configuration document of `phone`, as a phone at `phone_ip` that reached us at `server_host`
+/// gets it.
 pub(super) fn phone_config(
     model: &Model,
     phone: &Phone,
@@ -123,15 +143,7 @@ pub(super) fn phone_config(
     phone_ip: Option<IpAddr>,
     server_host: &str,
 ) -> Result<String, String> {
-    let file_dir = model.general.file_directory.clone();
-    if let Some(name) = &phone.config_file {
-        let dir = file_dir.ok_or("config_file is set but file_directory is not")?;
-        let path = files::resolve(Path::new(&dir), name).map_err(|e| e.to_string())?;
-        return std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
-    }
-    let shared = shared();
-    let files_url = shared
-        .as_ref()
+    let files_url = shared()
         .and_then(|s| {
             s.http
                 .read()
@@ -141,25 +153,19 @@ pub(super) fn phone_config(
         })
         .map(|base| format!("{base}/files"))
         .unwrap_or_default();
-    let md5_of = |name: &str| -> Option<String> {
-        let dir = file_dir.as_ref()?;
-        let path = files::resolve(Path::new(dir), name).ok()?;
+    let md5 = |path: &Path| {
         let mut cache = MD5S.lock().unwrap_or_else(|p| p.into_inner());
-        cache.get_or_insert_with(Md5Cache::default).md5(&path)
-    };
-    let ctx = RenderContext {
-        model,
-        phone,
-        phone_model,
-        phone_ip,
-        server_host,
-        sip_port: model.general.mdns_port.unwrap_or(5060),
-        files_url: &files_url,
-        file_md5: &md5_of,
+        cache.get_or_insert_with(Md5Cache::default).md5(path)
     };
     let passwords = ENDPOINT_PASSWORDS.read().unwrap_or_else(|p| p.into_inner());
-    let lookup = |line: &str| passwords.as_ref().and_then(|p| p.get(line).cloned());
-    xml::render_config_with_secrets(&ctx, &lookup).map_err(|e| e.to_string())
+    let request = PhoneRequest { phone_model, phone_ip, server_host, files_url: &files_url };
+    documents::phone_document(
+        model,
+        phone,
+        &request,
+        &md5,
+        passwords.as_ref().unwrap_or(&HashMap::new()),
+    )
 }
 
 /// Endpoint passwords from pjsip.conf, read on load and reload (not on every phone request).

@@ -1,0 +1,63 @@
+//! What the module reads of pjsip.conf: DPMA names line sections after PJSIP endpoints, so a line's
+//! SIP password is its endpoint's (`endpoint` → first `auth=` → `password`).
+
+use std::collections::HashMap;
+
+use crate::core::raw::{RawConfig, RawSection};
+
+fn of_type<'a>(cfg: &'a RawConfig, ty: &'a str) -> impl Iterator<Item = &'a RawSection> + 'a {
+    cfg.concrete()
+        .filter(move |s| s.last("type").is_some_and(|t| t.value.trim().eq_ignore_ascii_case(ty)))
+}
+
+/// Endpoint name → password, for endpoints whose first auth has a non-empty `password`.
+pub fn endpoint_passwords(cfg: &RawConfig) -> HashMap<String, String> {
+    let passwords: HashMap<&str, &str> = of_type(cfg, "auth")
+        .filter_map(|s| Some((s.name.as_str(), s.last("password")?.value.trim())))
+        .filter(|(_, p)| !p.is_empty())
+        .collect();
+    of_type(cfg, "endpoint")
+        .filter_map(|e| {
+            let auth = e.last("auth")?.value.split(',').next()?.trim().to_string();
+            Some((e.name.clone(), (*passwords.get(auth.as_str())?).to_string()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::raw::RawEntry;
+
+    fn section(name: &str, entries: &[(&str, &str)]) -> RawSection {
+        RawSection {
+            name: name.into(),
+            entries: entries
+                .iter()
+                .map(|(k, v)| RawEntry {
+                    key: (*k).into(),
+                    value: (*v).into(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn passwords_follow_the_first_auth() {
+        let cfg = RawConfig {
+            sections: vec![
+                section("200", &[("type", "endpoint"), ("auth", "200-auth, other")]),
+                section("200-auth", &[("type", "auth"), ("password", "p200")]),
+                section("201", &[("type", "endpoint")]),
+                section("202", &[("type", "endpoint"), ("auth", "nope")]),
+                section("203", &[("type", "endpoint"), ("auth", "empty")]),
+                section("empty", &[("type", "auth"), ("password", "")]),
+            ],
+        };
+        let p = endpoint_passwords(&cfg);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p["200"], "p200");
+    }
+}
