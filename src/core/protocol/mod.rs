@@ -44,4 +44,6 @@ pub mod method {
     pub const CONFIG: &str = "provision.config";
     pub const LOGOUT: &str = "provision.logout";
     pub const RECONFIGURE: &str = "event.reconfigure";
+    pub const PRESENCE_SET: &str = "presence.set";
+    pub const PRESENCE_GET: &str = "presence.get";
 }

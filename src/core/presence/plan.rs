@@ -1,0 +1,208 @@
+//! What the configuration decides about presence: which lines a status goes to, which states a
+//! phone's status application offers, and the dialplan hints.
+
+use std::collections::HashMap;
+
+use super::{PresenceError, State, Status, encode};
+use crate::core::finding::{Finding, Severity};
+use crate::core::model::{AppKind, Line, Model, Phone};
+
+/// The presence provider that holds a line's status.
+pub fn provider(line: &str) -> String {
+    format!("CustomPresence:{line}")
+}
+
+/// Whether a line name can be written into a hint (`PJSIP/<line>,CustomPresence:<line>`, where `&`
+/// and `,` separate devices and providers), into `PRESENCE_STATE(...)` and into an astdb key (where `/`
+/// separates families).
+pub fn usable_line_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.chars().any(|c| c.is_whitespace() || c.is_control() || ",&()/|;\"'".contains(c))
+}
+
+/// The lines a status set on `phone` is written to: its primary line, or with `presence_all_lines`
+/// every `line=` of it, in order. External lines never: they are not on this server. Lines whose name
+/// [`usable_line_name`] refuses are left out ([`hint_plan`] reports them).
+pub fn lines_for(model: &Model, phone: &Phone) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for reference in &phone.lines {
+        let name = reference.name.as_str();
+        if model.line(name).is_some() && usable_line_name(name) && !lines.iter().any(|l| l == name)
+        {
+            lines.push(name.to_string());
+        }
+        if !model.general.presence_all_lines {
+            break;
+        }
+    }
+    lines
+}
+
+/// One state the status application offers, merged over the phone's status applications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChoice {
+    pub state: State,
+    /// The canned texts offered with it (`substatus=`), in order, without repeats.
+    pub substatuses: Vec<String>,
+    /// The phone rejects calls with 486 Busy while in this state.
+    pub send486: bool,
+}
+
+/// The states `phone`'s `application=status` sections offer, in the order first named, or `None`
+/// when it has no status application (then any supported state may be set). `unavailable`, which
+/// the application accepts but phones cannot set, is left out.
+pub fn status_choices(model: &Model, phone: &Phone) -> Option<Vec<StatusChoice>> {
+    let mut choices: Vec<StatusChoice> = Vec::new();
+    let mut any = false;
+    for reference in &phone.applications {
+        let Some(app) = model.application(&reference.name) else { continue };
+        let AppKind::Status { statuses, substatuses, send486 } = &app.kind else { continue };
+        any = true;
+        for state in statuses.iter().filter_map(|s| s.parse::<State>().ok()) {
+            let at = match choices.iter().position(|c| c.state == state) {
+                Some(at) => at,
+                None => {
+                    choices.push(StatusChoice { state, substatuses: Vec::new(), send486: false });
+                    choices.len() - 1
+                }
+            };
+            let choice = &mut choices[at];
+            choice.send486 |= *send486;
+            for text in substatuses {
+                if !choice.substatuses.contains(text) {
+                    choice.substatuses.push(text.clone());
+                }
+            }
+        }
+    }
+    any.then_some(choices)
+}
+
+/// Whether `phone` may set `state`: any supported state without a status application, else only
+/// those its status applications list.
+pub fn status_allowed(model: &Model, phone: &Phone, state: State) -> bool {
+    status_choices(model, phone).is_none_or(|choices| choices.iter().any(|c| c.state == state))
+}
+
+/// What to write for a `presence.set` of `phone`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetPlan {
+    pub status: Status,
+    /// The value for `PRESENCE_STATE(CustomPresence:<line>)`, from [`encode`].
+    pub value: String,
+    /// The lines to write it to, from [`lines_for`]; never empty.
+    pub lines: Vec<String>,
+}
+
+/// Checks that `phone` may set `status` and says where it goes. Errors carry their protocol code
+/// ([`PresenceError::code`]): 400 for texts out of bounds, 403 for a state the status application
+/// does not offer or a phone without an internal line.
+pub fn plan_set(model: &Model, phone: &Phone, status: Status) -> Result<SetPlan, PresenceError> {
+    let value = encode(&status)?;
+    if !status_allowed(model, phone, status.state) {
+        return Err(PresenceError::NotAllowed(status.state));
+    }
+    let lines = lines_for(model, phone);
+    if lines.is_empty() {
+        return Err(PresenceError::NoInternalLine);
+    }
+    Ok(SetPlan { status, value, lines })
+}
+
+/// One dialplan hint: `exten => <exten>,hint,<hint>` in `context`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub context: String,
+    pub exten: String,
+    pub hint: String,
+    /// The line it is for.
+    pub line: String,
+}
+
+/// The hints to install, and warnings about lines that get none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HintPlan {
+    pub hints: Vec<Hint>,
+    pub findings: Vec<Finding>,
+}
+
+/// The hints of [`hint_plan`], without its warnings.
+pub fn hints(model: &Model) -> Vec<Hint> {
+    hint_plan(model).hints
+}
+
+/// One hint per internal line, in configuration order, in `hint_context`: the extension is the
+/// line's `exten=` (else its name), the hint `PJSIP/<line>,CustomPresence:<line>`. When two lines
+/// want the same extension the first keeps it; the others, and lines whose name or extension cannot
+/// be written into a hint, get a warning instead.
+pub fn hint_plan(model: &Model) -> HintPlan {
+    let context = model.general.hint_context.as_str();
+    let mut plan = HintPlan::default();
+    let mut owners: HashMap<&str, &str> = HashMap::new();
+    for line in &model.lines {
+        let exten = line.exten.as_deref().filter(|e| !e.is_empty()).unwrap_or(&line.name);
+        if !usable_line_name(&line.name) {
+            plan.findings.push(warning(
+                line,
+                "",
+                "the line name cannot be written into a hint or a presence provider (it holds \
+                 blanks or one of , & ( ) / | ; \" '); no presence for this line"
+                    .to_string(),
+            ));
+            continue;
+        }
+        if let Some(problem) = exten_problem(exten) {
+            plan.findings.push(warning(
+                line,
+                "exten",
+                format!("extension '{exten}' {problem}; no hint for this line"),
+            ));
+            continue;
+        }
+        if let Some(owner) = owners.get(exten) {
+            plan.findings.push(warning(
+                line,
+                "exten",
+                format!(
+                    "extension {exten} in context {context} already hints line '{owner}'; no \
+                     hint for this line"
+                ),
+            ));
+            continue;
+        }
+        owners.insert(exten, &line.name);
+        plan.hints.push(Hint {
+            context: context.to_string(),
+            exten: exten.to_string(),
+            hint: format!("PJSIP/{name},{}", provider(&line.name), name = line.name),
+            line: line.name.clone(),
+        });
+    }
+    plan
+}
+
+fn exten_problem(exten: &str) -> Option<&'static str> {
+    if exten.starts_with('_') {
+        // A pattern's hint would be one shared hint, not one per line.
+        Some("is a pattern")
+    } else if exten.chars().any(|c| c.is_whitespace() || c.is_control() || c == ',') {
+        Some("holds a blank or a comma")
+    } else {
+        None
+    }
+}
+
+fn warning(line: &Line, option: &str, message: String) -> Finding {
+    let (file, at) = match line.raw.last(option).filter(|_| !option.is_empty()) {
+        Some(entry) => (entry.file.as_str(), entry.line),
+        None => line.raw.location(),
+    };
+    Finding {
+        severity: Severity::Warning,
+        file: file.to_string(),
+        line: at,
+        section: line.name.clone(),
+        option: option.to_string(),
+        message,
+    }
+}
