@@ -519,3 +519,143 @@ fn a_sip_error_to_the_message_is_a_failure() {
     assert_exit(&output, 2);
     assert!(text(&output.stderr).contains("404 Not Found"), "{}", text(&output.stderr));
 }
+
+#[test]
+fn sets_a_status_after_provisioning() {
+    let mut sip = FakeSip::new();
+    let http = FakeHttp::start();
+    let message = "Back at 2,\nthen in room 4 & <b>";
+    let phone = Phone::start(
+        &sip,
+        &[
+            "--profile",
+            "alice",
+            "--status",
+            "away",
+            "--substatus",
+            "Lunch, 1h",
+            "--status-message",
+            message,
+        ],
+    );
+    serve_config(&mut sip, &http, CONFIG, "s1");
+    let (request, source) = sip.expect("presence.set");
+    assert_eq!(request.param("session").as_deref(), Some("s1"));
+    assert_eq!(request.param("status").as_deref(), Some("away"));
+    assert_eq!(request.param("substatus").as_deref(), Some("Lunch, 1h"));
+    // Element text: a newline is written as is, the markup characters escaped.
+    assert_eq!(
+        request.param("message").as_deref(),
+        Some("Back at 2,\nthen in room 4 &amp; &lt;b&gt;")
+    );
+    assert_eq!(request.param("mac"), None);
+    sip.respond_ok(
+        &request,
+        source,
+        r#"<presence line="200" state="away" subtype="Lunch, 1h" message="Back at 2,&#10;then in room 4 &amp; &lt;b&gt;"/><presence line="201" state="away" subtype="Lunch, 1h" message="Back" truncated="1"/>"#,
+    );
+    let output = phone.finish();
+    assert_exit(&output, 0);
+    assert_eq!(text(&output.stdout), format!("{CONFIG}\n"));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(
+            "presence 200 away \"Lunch, 1h\" \"Back at 2,\\nthen in room 4 & <b>\"\n\
+             presence 201 away \"Lunch, 1h\" \"Back\" truncated\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn reads_the_presence_of_lines() {
+    let mut sip = FakeSip::new();
+    let http = FakeHttp::start();
+    let phone = Phone::start(&sip, &["--get-presence", "200,201,300", "--logout"]);
+    serve_config(&mut sip, &http, CONFIG, "s9");
+    let (request, source) = sip.expect("presence.get");
+    assert_eq!(request.param("session").as_deref(), Some("s9"));
+    assert_eq!(request.param("lines").as_deref(), Some("200,201,300"));
+    sip.respond_ok(
+        &request,
+        source,
+        r#"<presence line="200" state="dnd" subtype="" message="In a meeting"/><presence line="201" state="not_set" subtype="" message=""/><presence line="300" state="invalid" subtype="" message=""/>"#,
+    );
+    let (logout, source) = sip.expect("provision.logout");
+    sip.respond_ok(&logout, source, "<ok/>");
+    let output = phone.finish();
+    assert_exit(&output, 0);
+    assert_eq!(
+        text(&output.stdout),
+        format!(
+            "{CONFIG}\npresence 200 dnd \"\" \"In a meeting\"\npresence 201 not_set \"\" \"\"\n\
+             presence 300 invalid \"\" \"\"\n"
+        )
+    );
+}
+
+#[test]
+fn status_then_presence_and_lines_left_out() {
+    let mut sip = FakeSip::new();
+    let http = FakeHttp::start();
+    let phone = Phone::start(&sip, &["--status", "chat", "--get-presence", "200"]);
+    serve_config(&mut sip, &http, CONFIG, "s2");
+    let (set, source) = sip.expect("presence.set");
+    assert_eq!((set.param("substatus"), set.param("message")), (None, None));
+    sip.respond_ok(&set, source, r#"<presence line="200" state="chat" subtype="" message=""/>"#);
+    let (get, source) = sip.expect("presence.get");
+    sip.respond_ok(
+        &get,
+        source,
+        r#"<presence line="200" state="chat" subtype="" message=""/><more count="3"/>"#,
+    );
+    let output = phone.finish();
+    assert_exit(&output, 0);
+    assert_eq!(text(&output.stdout), format!("{CONFIG}\npresence 200 chat \"\" \"\"\n"));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("presence 200 chat \"\" \"\"\n"), "{stderr}");
+    assert!(stderr.contains("warning: 3 more lines did not fit in the reply"), "{stderr}");
+}
+
+#[test]
+fn a_refused_status_exits_1() {
+    for (status, code, reason) in [
+        ("unavailable", "400", "status 'unavailable' is not supported"),
+        ("chat", "403", "this phone's status application does not offer 'chat'"),
+    ] {
+        let mut sip = FakeSip::new();
+        let http = FakeHttp::start();
+        let phone = Phone::start(&sip, &["--status", status, "--get-presence", "200"]);
+        serve_config(&mut sip, &http, CONFIG, "s3");
+        let (request, source) = sip.expect("presence.set");
+        assert_eq!(request.param("status").as_deref(), Some(status));
+        let reply = format!(
+            r#"<response v="1" id="{}" method="presence.set" status="error"><error code="{code}">{reason}</error></response>"#,
+            request.body_attr("id")
+        );
+        sip.deliver(source, &reply);
+        let output = phone.finish();
+        assert_exit(&output, 1);
+        // The configuration was printed; nothing after the refusal was asked.
+        assert_eq!(text(&output.stdout), format!("{CONFIG}\n"));
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(&format!("refused: {code} {reason}")), "{stderr}");
+    }
+}
+
+#[test]
+fn an_unknown_session_refuses_presence_get() {
+    let mut sip = FakeSip::new();
+    let http = FakeHttp::start();
+    let phone = Phone::start(&sip, &["--get-presence", "200"]);
+    serve_config(&mut sip, &http, CONFIG, "gone");
+    let (request, source) = sip.expect("presence.get");
+    let reply = format!(
+        r#"<response v="1" id="{}" method="presence.get" status="error"><error code="404">no such session</error></response>"#,
+        request.body_attr("id")
+    );
+    sip.deliver(source, &reply);
+    let output = phone.finish();
+    assert_exit(&output, 1);
+    assert!(text(&output.stderr).contains("refused: 404 no such session"));
+}

@@ -15,6 +15,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use crate::core::presence;
 use crate::core::protocol::{self, Element, ErrorReply, Message, Request, Response, method};
 use sip::{Identity, UserAgent};
 
@@ -22,6 +23,7 @@ const USAGE: &str = "\
 usage: digium-phones phone (--server sip:proxy@HOST[:PORT] | --discover) --mac MAC --model MODEL
          [--firmware VERSION] [--profile NAME] [--pin PIN] [--globalpin PIN] [--userlist]
          [--listen IP:PORT] [--timeout SECS] [--wait-reconfigure SECS] [--logout]
+         [--status STATE [--substatus TEXT] [--status-message TEXT]] [--get-presence LINE[,LINE...]]
 
 Acts as a phone: sends provision.* requests as SIP MESSAGEs, fetches the documents the replies name
 over HTTP, checks their MD5 and size, and prints the configuration on stdout.
@@ -30,6 +32,13 @@ over HTTP, checks their MD5 and size, and prints the configuration on stdout.
   --timeout SECS        for each request and each download (default 10)
   --wait-reconfigure S  then wait S seconds for event.reconfigure and print the new configuration
   --logout              end the session with provision.logout at the end
+  --status STATE        once provisioned, set the user's status (presence.set); every line written
+                        is printed on stderr as: presence LINE STATE \"SUBTYPE\" \"MESSAGE\"
+                        (with \" truncated\" when the server cut the texts to fit its reply)
+  --substatus TEXT      with --status: the subtype
+  --status-message TEXT with --status: the message
+  --get-presence LINES  once provisioned (after --status), read these lines' status (presence.get)
+                        and print them on stdout as above
   --discover            find the server over mDNS (_digiumproxy._udp) instead of --server
   --discover-timeout S  how long to look (default 5)
   --discover-only       print the name of the server found, a tab and its sipUrl, and stop
@@ -96,6 +105,16 @@ struct Options {
     timeout: Duration,
     wait_reconfigure: Option<Duration>,
     logout: bool,
+    status: Option<SetStatus>,
+    get_presence: Option<String>,
+}
+
+/// What `--status` and its companions ask the server to set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SetStatus {
+    status: String,
+    substatus: Option<String>,
+    message: Option<String>,
 }
 
 impl Options {
@@ -160,6 +179,22 @@ impl Options {
             .flatten()
             .map(|text| text.parse().map_err(|_| usage(format!("--listen '{text}': not IP:PORT"))))
             .transpose()?;
+        let status = take("status").flatten();
+        let (substatus, message) = (take("substatus").flatten(), take("status-message").flatten());
+        let status = match status {
+            Some(status) => Some(SetStatus { status, substatus, message }),
+            None if substatus.is_some() || message.is_some() => {
+                return Err(usage("--substatus and --status-message go with --status".into()));
+            }
+            None => None,
+        };
+        let get_presence = take("get-presence").flatten();
+        if get_presence
+            .as_deref()
+            .is_some_and(|lines| lines.split(',').all(|l| l.trim().is_empty()))
+        {
+            return Err(usage("--get-presence needs at least one line name".into()));
+        }
         let options = Self {
             server: resolve_server(&server_uri)?,
             server_uri: canonical_server_uri(&server_uri),
@@ -174,6 +209,8 @@ impl Options {
             timeout,
             wait_reconfigure,
             logout: take("logout").is_some(),
+            status,
+            get_presence,
         };
         if let Some((unknown, _)) = values.first() {
             return Err(usage(format!("unknown option --{unknown}")));
@@ -326,6 +363,12 @@ impl Phone {
             }
         }
         let session = self.configure(None)?;
+        if let Some(status) = self.options.status.clone() {
+            self.set_status(&session, &status)?;
+        }
+        if let Some(lines) = self.options.get_presence.clone() {
+            self.get_presence(&session, &lines)?;
+        }
         let mut outcome = Ok(None);
         if let Some(wait) = self.options.wait_reconfigure {
             outcome = self.await_reconfigure(wait);
@@ -423,6 +466,36 @@ impl Phone {
             Request::new(self.next_request_id(), method::LOGOUT).with_param("session", session);
         self.call(request)?;
         eprintln!("logged out");
+        Ok(())
+    }
+
+    /// `presence.set`; the lines written go to stderr.
+    fn set_status(&mut self, session: &str, status: &SetStatus) -> Result<(), SimError> {
+        let mut request = Request::new(self.next_request_id(), method::PRESENCE_SET)
+            .with_param("session", session)
+            .with_param("status", &status.status);
+        for (name, value) in [("substatus", &status.substatus), ("message", &status.message)] {
+            if let Some(value) = value {
+                request = request.with_param(name, value);
+            }
+        }
+        let result = self.call(request)?;
+        let lines = presence_lines(&result)?;
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(lines.as_bytes());
+        Ok(())
+    }
+
+    /// `presence.get`; the lines go to stdout.
+    fn get_presence(&mut self, session: &str, lines: &str) -> Result<(), SimError> {
+        let request = Request::new(self.next_request_id(), method::PRESENCE_GET)
+            .with_param("session", session)
+            .with_param("lines", lines);
+        let result = self.call(request)?;
+        let lines = presence_lines(&result)?;
+        if !lines.is_empty() {
+            print_document(&lines);
+        }
         Ok(())
     }
 
@@ -531,6 +604,29 @@ fn find_result<'a>(result: &'a [Element], name: &str) -> Result<&'a Element, Sim
         .ok_or_else(|| SimError::Integrity(format!("the reply has no <{name}>")))
 }
 
+/// `presence LINE STATE "SUBTYPE" "MESSAGE"` for each `<presence/>` of a reply, one per line (the texts
+/// quoted and escaped, so a newline in a message stays on its line).
+fn presence_lines(result: &[Element]) -> Result<String, SimError> {
+    let (entries, more) = presence::read_reply(result)
+        .map_err(|error| SimError::Integrity(format!("the presence reply: {error}")))?;
+    let mut text = String::new();
+    for entry in entries {
+        let reading = &entry.reading;
+        text.push_str(&format!(
+            "presence {} {} {:?} {:?}{}\n",
+            entry.line,
+            reading.state,
+            reading.subtype,
+            reading.message,
+            if entry.truncated { " truncated" } else { "" }
+        ));
+    }
+    if more > 0 {
+        eprintln!("warning: {more} more lines did not fit in the reply; ask for them separately");
+    }
+    Ok(text)
+}
+
 fn print_document(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let newline = if text.ends_with('\n') { "" } else { "\n" };
@@ -576,9 +672,58 @@ mod tests {
             "--server sip:proxy@127.0.0.1 --mac 000fd3aabb01 --model D70 --model D40",
             "--server sip:proxy@127.0.0.1 --mac 000fd3aabb01 --model D70 --userlist=yes",
             "--server sip:proxy@127.0.0.1 --mac 000fd3aabb01 --model D70 --pin",
+            "--server sip:proxy@127.0.0.1 --mac 000fd3aabb01 --model D70 --substatus Lunch",
+            "--server sip:proxy@127.0.0.1 --mac 000fd3aabb01 --model D70 --status-message Hi",
+            "--server sip:proxy@127.0.0.1 --mac 000fd3aabb01 --model D70 --get-presence ,",
+            "--server sip:proxy@127.0.0.1 --mac 000fd3aabb01 --model D70 --status",
         ] {
             assert!(matches!(Options::parse(&args(bad)), Err(SimError::Usage(_))), "{bad}");
         }
+    }
+
+    #[test]
+    fn parses_presence_flags() {
+        let mut line = args("--server sip:proxy@127.0.0.1 --mac 000fd3aabb01 --model D70");
+        line.extend(
+            ["--status", "away", "--substatus", "Lunch, 1h", "--status-message"].map(String::from),
+        );
+        line.push("Back at 2\nCall Bob".into());
+        line.push("--get-presence=200,201".into());
+        let options = Options::parse(&line).unwrap();
+        assert_eq!(
+            options.status,
+            Some(SetStatus {
+                status: "away".into(),
+                substatus: Some("Lunch, 1h".into()),
+                message: Some("Back at 2\nCall Bob".into()),
+            })
+        );
+        assert_eq!(options.get_presence.as_deref(), Some("200,201"));
+        let plain =
+            Options::parse(&args("--server sip:proxy@127.0.0.1 --mac 000fd3aabb01 --model D70"));
+        let plain = plain.unwrap();
+        assert_eq!((plain.status, plain.get_presence), (None, None));
+    }
+
+    #[test]
+    fn prints_presence_one_line_each() {
+        let reply = |xml: &str| match protocol::parse(xml) {
+            Ok(Message::Response(Response { result: Ok(result), .. })) => result,
+            other => panic!("{other:?}"),
+        };
+        let result = reply(
+            r#"<response v="1" id="1" method="presence.get" status="ok"><result>
+            <presence line="200" state="away" subtype="Lunch, &quot;1h&quot;" message="a&#10;b"/>
+            <presence line="201" state="not_set" truncated="1"/><more count="2"/></result></response>"#,
+        );
+        assert_eq!(
+            presence_lines(&result).unwrap(),
+            "presence 200 away \"Lunch, \\\"1h\\\"\" \"a\\nb\"\npresence 201 not_set \"\" \"\" truncated\n"
+        );
+        let result = reply(
+            r#"<response v="1" id="1" method="presence.get" status="ok"><result><presence line="200" state="busy"/></result></response>"#,
+        );
+        assert!(matches!(presence_lines(&result), Err(SimError::Integrity(_))));
     }
 
     #[test]
