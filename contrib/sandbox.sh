@@ -13,6 +13,7 @@
 #                                start an Asterisk instance NAME (prints its pid)
 #   contrib/sandbox.sh cli NAME COMMAND...    run a CLI command in instance NAME
 #   contrib/sandbox.sh stop NAME              stop instance NAME
+#   contrib/sandbox.sh restart NAME           stop and start instance NAME, keeping its state
 #
 # Environment: RDP_SANDBOX (default /var/lib/res-digium-phone) holds the chroot (sid/) and the header
 # copy (include/); DEBIAN_MIRROR overrides the mirror read from apt's sources.
@@ -167,9 +168,30 @@ cmd_start() {
     install -m 0644 "$so" "$host/modules/res_digium_phone.so"
     chroot "$ROOT" chown -R asterisk:asterisk "$dir"
     local in_ns=()
+    [ -n "$netns" ] && in_ns=(ip netns exec "$netns") && echo "$netns" >"$host/netns"
+    "${in_ns[@]}" chroot "$ROOT" asterisk -C "$dir/etc/asterisk.conf" -U asterisk -G asterisk </dev/null
+    wait_booted "$name"
+}
+
+# Stops and starts instance NAME as it is (its astdb and files stay), in the same network namespace.
+cmd_restart() {
+    local name=${1:?instance name}
+    local dir; dir=$(instance_dir "$name")
+    local host=$ROOT$dir
+    [ -d "$host" ] || die "no instance $name"
+    local netns=""
+    [ -f "$host/netns" ] && netns=$(cat "$host/netns")
+    cmd_stop "$name"
+    local in_ns=()
     [ -n "$netns" ] && in_ns=(ip netns exec "$netns")
     "${in_ns[@]}" chroot "$ROOT" asterisk -C "$dir/etc/asterisk.conf" -U asterisk -G asterisk </dev/null
-    local i
+    wait_booted "$name"
+}
+
+wait_booted() {
+    local name=$1 dir host i
+    dir=$(instance_dir "$name")
+    host=$ROOT$dir
     for i in $(seq 1 100); do
         if chroot "$ROOT" asterisk -C "$dir/etc/asterisk.conf" -rx 'core waitfullybooted' >/dev/null 2>&1; then
             cat "$host/run/asterisk.pid"
@@ -242,6 +264,7 @@ main() {
         start) need_root; cmd_start "$@" ;;
         cli) need_root; cmd_cli "$@" ;;
         stop) need_root; cmd_stop "$@" ;;
+        restart) need_root; cmd_restart "$@" ;;
         demo) cmd_demo ;;
         test) cmd_test ;;
         *) die "unknown command '$cmd'" ;;

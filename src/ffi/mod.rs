@@ -14,6 +14,8 @@ pub(crate) mod log;
 pub(crate) mod manager;
 pub(crate) mod message;
 pub(crate) mod module;
+pub(crate) mod pbx;
+pub(crate) mod presence;
 pub(crate) mod sys;
 pub(crate) mod test;
 pub(crate) mod thread;

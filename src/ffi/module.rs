@@ -45,7 +45,8 @@ static INFO: ModuleInfo = ModuleInfo(UnsafeCell::new(sys::ast_module_info {
     flags: sys::ast_module_flags_AST_MODFLAG_LOAD_ORDER,
     buildopt_sum: buildopt_sum(env!("RDP_BUILDOPT_SUM")),
     load_pri: sys::ast_module_load_priority_AST_MODPRI_DEFAULT as u8,
-    requires: c"".as_ptr(),
+    // PRESENCE_STATE() comes from func_presencestate; the loader loads it first and keeps it loaded.
+    requires: c"func_presencestate".as_ptr(),
     optional_modules: c"".as_ptr(),
     enhances: c"".as_ptr(),
     reserved1: ptr::null_mut(),

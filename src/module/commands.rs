@@ -5,7 +5,7 @@ use crate::core::{table, version};
 use crate::ffi::cli::{Args, Command, Outcome};
 use crate::ffi::module::asterisk_version;
 
-use super::{config, discovery, provision, sections};
+use super::{config, discovery, presence, provision, sections};
 
 pub(crate) static COMMANDS: &[Command] = &[
     Command {
@@ -156,6 +156,13 @@ pub(crate) static COMMANDS: &[Command] = &[
         usage: c"Usage: digium_phones show discovery\n       Shows the _digiumproxy._udp advertisement: name, address, port, TXT records, and why\n       nothing is advertised when that is the case.\n",
         run: show_discovery,
         complete: None,
+    },
+    Command {
+        command: c"digium_phones show presence",
+        summary: c"Show the presence of the lines",
+        usage: c"Usage: digium_phones show presence [<line>]\n       Shows each internal line's CustomPresence state, subtype and message, and its hint.\n",
+        run: show_presence,
+        complete: Some(complete_internal_line),
     },
     Command {
         command: c"digium_phones show sessions",
@@ -382,6 +389,42 @@ fn show_discovery(a: &mut Args) -> Outcome {
         None => a.print("Not advertising: the responder is not running.\n"),
     }
     Outcome::Success
+}
+
+fn show_presence(a: &mut Args) -> Outcome {
+    let snapshot = config::current();
+    let lines: Vec<String> = match a.argv.as_slice() {
+        [_, _, _] => snapshot.model.lines.iter().map(|l| l.name.clone()).collect(),
+        [_, _, _, line] if snapshot.model.line(line).is_some() => vec![line.clone()],
+        [_, _, _, line] => {
+            a.print(&format!("No line named '{line}'.\n"));
+            return Outcome::Failure;
+        }
+        _ => return Outcome::ShowUsage,
+    };
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|line| {
+            let r = presence::read(line);
+            vec![
+                line.clone(),
+                r.state.as_str().to_string(),
+                r.subtype,
+                r.message,
+                presence::hint_of(line).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    a.print(&table::render(&["Line", "State", "Subtype", "Message", "Hint"], &rows));
+    a.print(&format!("\nObjects found: {}\n", rows.len()));
+    Outcome::Success
+}
+
+fn complete_internal_line(pos: usize) -> Vec<String> {
+    if pos != 3 {
+        return Vec::new();
+    }
+    config::current().model.lines.iter().map(|l| l.name.clone()).collect()
 }
 
 fn reconfigure_phone(a: &mut Args) -> Outcome {

@@ -4,6 +4,7 @@ mod ami;
 mod commands;
 mod config;
 mod discovery;
+mod presence;
 mod provision;
 mod queue;
 mod sections;
@@ -51,6 +52,7 @@ pub(crate) fn load() -> Result<(), ModuleError> {
     let tests = test::Registration::register(selftest::TESTS);
     *loaded() = Some(Loaded { _cli: cli, _ami: ami, _tests: tests, _provisioning: provisioning });
     discovery::apply(&config::current().model);
+    presence::apply_hints(&config::current().model);
     log::notice(&format!("res_digium_phone {} loaded", env!("CARGO_PKG_VERSION")));
     Ok(())
 }
@@ -60,12 +62,15 @@ pub(crate) fn reload() -> Result<(), ModuleError> {
         provision::refresh_http(&shared);
     }
     let result = config::reload().map_err(ModuleError::Config);
-    discovery::apply(&config::current().model);
+    let snapshot = config::current();
+    discovery::apply(&snapshot.model);
+    presence::apply_hints(&snapshot.model);
     result
 }
 
 pub(crate) fn unload() {
     drop(loaded().take());
     discovery::shutdown();
+    presence::remove_hints();
     config::clear();
 }

@@ -241,6 +241,18 @@ pub fn start(name: &str, conf: &Path) -> Option<Asterisk> {
 }
 
 impl Asterisk {
+    /// Stops and starts Asterisk, keeping the instance's files and astdb.
+    pub fn restart(&mut self) {
+        let out = Command::new(repo().join("contrib/sandbox.sh"))
+            .args(["restart", &self.name])
+            .env("RDP_SANDBOX", sandbox_dir())
+            .output()
+            .expect("run contrib/sandbox.sh restart");
+        assert!(out.status.success(), "restart failed: {}", String::from_utf8_lossy(&out.stderr));
+        self.pid =
+            String::from_utf8_lossy(&out.stdout).trim().parse().expect("pid printed by restart");
+    }
+
     /// Replaces a file in the instance's etc directory.
     pub fn write_etc(&self, name: &str, text: &str) {
         std::fs::write(self.host_dir().join("etc").join(name), text).expect("write etc file");
@@ -330,6 +342,62 @@ pub fn phone(ast: &Asterisk, args: &[&str]) -> PhoneRun {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Subscribes to `exten`'s presence as user `from_user` with a Digium User-Agent and returns the body
+/// of the first NOTIFY that contains `needle` (answering every NOTIFY with 200 OK), if one comes.
+pub fn subscribe_presence(
+    ast: &Asterisk,
+    from_user: &str,
+    exten: &str,
+    needle: &str,
+) -> Option<String> {
+    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    sock.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    let local = sock.local_addr().unwrap();
+    let request = format!(
+        "SUBSCRIBE sip:{exten}@127.0.0.1:{port} SIP/2.0\r\n\
+         Via: SIP/2.0/UDP {local};branch=z9hG4bKsub{lp};rport\r\n\
+         From: <sip:{from_user}@127.0.0.1>;tag=sub{lp}\r\n\
+         To: <sip:{exten}@127.0.0.1:{port}>\r\n\
+         Call-ID: sub-{lp}@127.0.0.1\r\nCSeq: 1 SUBSCRIBE\r\nMax-Forwards: 70\r\n\
+         Contact: <sip:{from_user}@{local}>\r\nEvent: presence\r\nAccept: application/pidf+xml\r\n\
+         Expires: 120\r\nUser-Agent: Digium D70 2_9_11_0\r\nContent-Length: 0\r\n\r\n",
+        port = ast.sip_port,
+        lp = local.port(),
+    );
+    sock.send_to(request.as_bytes(), ("127.0.0.1", ast.sip_port)).expect("send");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut buf = vec![0u8; 65536];
+    while Instant::now() < deadline {
+        let Ok((n, from)) = sock.recv_from(&mut buf) else { continue };
+        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if !text.starts_with("NOTIFY ") {
+            continue;
+        }
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let header = |name: &str| {
+            head.lines()
+                .find(|l| {
+                    l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase()))
+                })
+                .map(|l| l.to_string())
+                .unwrap_or_default()
+        };
+        let ok = format!(
+            "SIP/2.0 200 OK\r\n{}\r\n{}\r\n{}\r\n{}\r\n{}\r\nContent-Length: 0\r\n\r\n",
+            header("Via"),
+            header("From"),
+            header("To"),
+            header("Call-ID"),
+            header("CSeq")
+        );
+        let _ = sock.send_to(ok.as_bytes(), from);
+        if body.contains(needle) {
+            return Some(body.to_string());
+        }
+    }
+    None
 }
 
 /// A bare SIP user agent for requests the simulator would never send: one MESSAGE with `body` to
