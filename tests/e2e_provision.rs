@@ -110,6 +110,70 @@ fn stock_phones_fetch_mac_cfg_over_http() {
 }
 
 #[test]
+fn pin_guessing_locks_out_the_address_not_the_user() {
+    let Some(ast) = start("p-guess", &fixture("basic.conf")) else { return };
+    let base = ["--mac", "000fd3aabb01", "--model", "D70", "--profile", "alice"];
+    for guess in ["11111", "22222", "33333", "44444", "55555"] {
+        assert_refused(&phone(&ast, &[&base[..], &["--pin", guess]].concat()), "403");
+    }
+    // Now even the right PIN is refused from this address…
+    let locked = phone(&ast, &[&base[..], &["--pin", "97531"]].concat());
+    assert_refused(&locked, "429");
+    assert!(!locked.stdout.contains("s3cret"));
+    assert!(
+        ast.log().contains(
+            "too many wrong PINs from 127.0.0.1 for profile 'alice': locked out for 600 s"
+        )
+    );
+    // …while the phone at its own address still provisions.
+    let elsewhere =
+        phone(&ast, &[&base[..], &["--pin", "97531", "--listen", "127.0.0.2:0"]].concat());
+    assert_eq!(elsewhere.code, 0, "{}", elsewhere.stderr);
+}
+
+#[test]
+fn secrets_never_reach_the_log_at_any_level() {
+    let Some(ast) = start("p-logs", &fixture("basic.conf")) else { return };
+    ast.cli("core set debug 10 res_digium_phone.so");
+    ast.cli("core set debug 10");
+    let base = ["--mac", "000fd3aabb01", "--model", "D70", "--profile", "alice"];
+    phone(&ast, &[&base[..], &["--pin", "11111"]].concat());
+    phone(
+        &ast,
+        &[&base[..], &["--pin", "97531", "--userlist", "--globalpin", "24681357"]].concat(),
+    );
+    phone(
+        &ast,
+        &[
+            "--mac",
+            "000fd3aabb02",
+            "--model",
+            "D50",
+            "--profile",
+            "bob",
+            "--pin",
+            "86420",
+            "--logout",
+        ],
+    );
+    let log = ast.log();
+    assert!(log.contains("claimed profile 'alice'"), "the flows did not run");
+    for secret in ["97531", "86420", "24681357", "11111", "s3cret"] {
+        assert!(!contains_alone(&log, secret), "{secret} is in Asterisk's log");
+    }
+}
+
+/// Whether `needle` occurs with no digit right before or after it (thread ids in the log are numbers
+/// too, and must not be mistaken for a PIN).
+fn contains_alone(haystack: &str, needle: &str) -> bool {
+    haystack.match_indices(needle).any(|(i, _)| {
+        let before = haystack[..i].chars().next_back();
+        let after = haystack[i + needle.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+#[test]
 fn global_pin_authentication() {
     let Some(ast) = start("p-globalpin", &fixture("basic.conf")) else { return };
     ast.write_config(&BASIC.replace("config_auth = pin", "config_auth = globalpin"));
@@ -353,7 +417,14 @@ fn every_documented_method_is_implemented() {
         .collect();
     assert_eq!(
         methods,
-        ["provision.userlist", "provision.config", "provision.logout", "event.reconfigure"]
+        [
+            "provision.userlist",
+            "provision.config",
+            "provision.logout",
+            "presence.set",
+            "presence.get",
+            "event.reconfigure"
+        ]
     );
     let Some(ast) = start("p-doc", &fixture("basic.conf")) else { return };
     let with = |extra: &[&str]| {
@@ -368,6 +439,10 @@ fn every_documented_method_is_implemented() {
         0,
         "provision.logout"
     );
+    let set = with(&["--profile", "alice", "--pin", "97531", "--status", "dnd"]);
+    assert_eq!(set.code, 0, "presence.set: {}", set.stderr);
+    let get = with(&["--profile", "alice", "--pin", "97531", "--get-presence", "200"]);
+    assert!(get.stdout.contains("presence 200 dnd"), "presence.get: {}", get.stdout);
     // event.reconfigure is covered by reconfigure_reaches_a_connected_phone.
 }
 

@@ -22,34 +22,6 @@ pub fn md5_hex(bytes: &[u8]) -> String {
     format!("{:x}", md5::compute(bytes))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::protocol::parse_document;
-
-    #[test]
-    fn userlist_round_trips_hostile_names() {
-        let entries = [UserEntry {
-            id: "a".into(),
-            name: "Tom & \"Jerry\" <x>".into(),
-            line: "200".into(),
-            auth: "pin",
-        }];
-        let xml = userlist(&entries);
-        let doc =
-            parse_document(xml.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"))
-                .unwrap();
-        let user = doc.find("user").unwrap();
-        assert_eq!(user.get("name"), Some("Tom & \"Jerry\" <x>"));
-        assert_eq!(user.get("auth"), Some("pin"));
-    }
-
-    #[test]
-    fn md5_is_lower_hex() {
-        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
-    }
-}
-
 /// What the configuration document depends on besides the model: facts of the request.
 pub struct PhoneRequest<'a> {
     /// The model the phone reports (`D70`).
@@ -94,4 +66,32 @@ pub fn phone_document(
     };
     xml::render_config_with_secrets(&ctx, &|line| endpoint_passwords.get(line).cloned())
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::protocol::parse_document;
+
+    #[test]
+    fn userlist_round_trips_hostile_names() {
+        let entries = [UserEntry {
+            id: "a".into(),
+            name: "Tom & \"Jerry\" <x>".into(),
+            line: "200".into(),
+            auth: "pin",
+        }];
+        let xml = userlist(&entries);
+        let doc =
+            parse_document(xml.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"))
+                .unwrap();
+        let user = doc.find("user").unwrap();
+        assert_eq!(user.get("name"), Some("Tom & \"Jerry\" <x>"));
+        assert_eq!(user.get("auth"), Some("pin"));
+    }
+
+    #[test]
+    fn md5_is_lower_hex() {
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+    }
 }

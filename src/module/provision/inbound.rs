@@ -7,7 +7,7 @@ use crate::core::protocol::{self, Element, ErrorReply, Message, Request, Respons
 use crate::core::provision::{Session, Token, address, auth, documents, sessions};
 use crate::ffi::log;
 use crate::ffi::message::{self, Inbound};
-use crate::module::{config, settings};
+use crate::module::{config, presence, settings};
 
 use super::{Shared, web};
 
@@ -92,6 +92,49 @@ fn origin(msg: &Inbound) -> Option<Origin> {
     Some(Origin { reply_to, server, address: addr, ip })
 }
 
+/// Too many wrong PINs from this address (docs/protocol.md, error codes).
+const LOCKED_OUT: u16 = 429;
+
+/// Refuses a locked-out address before it may try a secret.
+fn locked_out(
+    shared: &Shared,
+    origin: &Origin,
+    profile: Option<&str>,
+    req: &Request,
+) -> Option<Response> {
+    let ip = origin.ip?;
+    let now = shared.now();
+    let locked =
+        shared.lockouts.lock().unwrap_or_else(|p| p.into_inner()).check(profile, ip, now).err()?;
+    let wait = locked.until.saturating_sub(now);
+    Some(Response::error(
+        &req.id,
+        &req.method,
+        ErrorReply::new(
+            LOCKED_OUT,
+            format!("too many wrong PINs from this address; try again in {wait} s"),
+        ),
+    ))
+}
+
+/// Counts a wrong secret and logs any lockout it starts.
+fn count_failure(shared: &Shared, origin: &Origin, profile: Option<&str>, refusal: &auth::Refusal) {
+    let Some(ip) = origin.ip else { return };
+    if !refusal.is_wrong_secret() {
+        return;
+    }
+    let now = shared.now();
+    let started =
+        shared.lockouts.lock().unwrap_or_else(|p| p.into_inner()).failure(profile, ip, now);
+    for l in started {
+        let whose = l.profile.map(|p| format!(" for profile '{p}'")).unwrap_or_default();
+        log::warning(&format!(
+            "too many wrong PINs from {}{whose}: locked out for {} s",
+            l.address, l.secs
+        ));
+    }
+}
+
 fn refuse(req: &Request, r: &auth::Refusal) -> Response {
     let mut e = ErrorReply::new(r.code, &r.message);
     if let Some(need) = r.need {
@@ -123,6 +166,7 @@ fn answer(shared: &Shared, msg: &Inbound, origin: &Origin, req: &Request) -> Res
         method::USERLIST => userlist(shared, origin, req, mac),
         method::CONFIG => claim(shared, origin, req, mac),
         method::LOGOUT => logout(shared, req),
+        method::PRESENCE_SET | method::PRESENCE_GET => presence_request(shared, req),
         _ => Response::error(
             &req.id,
             &req.method,
@@ -175,11 +219,15 @@ fn unavailable(req: &Request) -> Response {
 }
 
 fn userlist(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> Response {
+    if let Some(locked) = locked_out(shared, origin, None, req) {
+        return locked;
+    }
     let snapshot = config::current();
     let entries = match auth::userlist(&snapshot.model, mac, req.param("globalpin")) {
         Ok(e) => e,
         Err(r) => {
             log::notice(&format!("profile list refused to {}: {}", origin.address, r.message));
+            count_failure(shared, origin, None, &r);
             return refuse(req, &r);
         }
     };
@@ -202,6 +250,10 @@ fn userlist(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -
 }
 
 fn claim(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> Response {
+    let profile = req.param("profile").filter(|p| !p.is_empty());
+    if let Some(locked) = locked_out(shared, origin, profile, req) {
+        return locked;
+    }
     let snapshot = config::current();
     let model = &snapshot.model;
     let claimed = auth::claim(
@@ -216,9 +268,13 @@ fn claim(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> R
         Ok(c) => c.phone,
         Err(r) => {
             log::notice(&format!("profile claim refused to {}: {}", origin.address, r.message));
+            count_failure(shared, origin, profile, &r);
             return refuse(req, &r);
         }
     };
+    if let Some(ip) = origin.ip {
+        shared.lockouts.lock().unwrap_or_else(|p| p.into_inner()).success(profile, ip);
+    }
     let document =
         match web::phone_config(model, phone, req.param("model"), origin.ip, &origin.server) {
             Ok(doc) => doc,
@@ -261,6 +317,38 @@ fn claim(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> R
             Element::new("session").attr("id", session_id),
         ],
     )
+}
+
+/// Presence requests come from phones that hold a session.
+fn presence_request(shared: &Shared, req: &Request) -> Response {
+    let Some(id) = req.param("session").filter(|s| protocol::is_token(s)) else {
+        return bad(req, "the session parameter is missing");
+    };
+    let profile = {
+        let mut sessions = shared.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.touch(id, shared.now());
+        sessions.all().iter().find(|s| s.id == id).map(|s| s.profile.clone())
+    };
+    let Some(profile) = profile else {
+        return Response::error(
+            &req.id,
+            &req.method,
+            ErrorReply::new(code::NOT_FOUND, "no such session"),
+        );
+    };
+    let snapshot = config::current();
+    let Some(phone) = snapshot.model.phone(&profile) else {
+        return Response::error(
+            &req.id,
+            &req.method,
+            ErrorReply::new(code::NOT_FOUND, "the profile is gone"),
+        );
+    };
+    if req.method == method::PRESENCE_SET {
+        presence::set(&snapshot.model, phone, req)
+    } else {
+        presence::get(&snapshot.model, req)
+    }
 }
 
 fn logout(shared: &Shared, req: &Request) -> Response {

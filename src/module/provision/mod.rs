@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use crate::core::protocol::{self, Event};
+use crate::core::provision::lockout::{Lockouts, Policy};
 use crate::core::provision::{Recent, SessionTable, TokenStore};
 use crate::ffi::message::{self, Inbound};
 use crate::ffi::{cli, http, log, thread};
@@ -43,6 +44,8 @@ pub(crate) struct Shared {
     /// (Call-ID, CSeq) of messages already taken: one that arrives by both ways is answered once.
     pub seen: Mutex<Recent<(String, String), ()>>,
     pub http: RwLock<Option<HttpServer>>,
+    /// Failed PINs per address and per (profile, address).
+    pub lockouts: Mutex<Lockouts>,
     /// Phones that fetched `<mac>.cfg`: profile → primary line, for check-sync on reconfigure.
     pub stock: Mutex<std::collections::HashMap<String, String>>,
     started: Instant,
@@ -99,6 +102,7 @@ impl Service {
             seen: Mutex::new(Recent::new(REPLY_TTL, 16_384)),
             http: RwLock::new(None),
             stock: Mutex::new(Default::default()),
+            lockouts: Mutex::new(Lockouts::new(Policy::default())),
             started: Instant::now(),
             event_ids: Default::default(),
         });

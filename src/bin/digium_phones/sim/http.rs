@@ -61,8 +61,14 @@ fn split_url(url: &str) -> Result<Url<'_>, HttpError> {
     Ok(Url { host, port, authority, path })
 }
 
-/// GETs `url` and returns the body of a 200 response.
-pub fn get(url: &str, user_agent: &str, deadline: Instant) -> Result<Vec<u8>, HttpError> {
+/// GETs `url` from the address `local` (a phone has one address for SIP and HTTP, and servers may
+/// tie a download to it) and returns the body of a 200 response.
+pub fn get(
+    url: &str,
+    user_agent: &str,
+    local: Option<std::net::IpAddr>,
+    deadline: Instant,
+) -> Result<Vec<u8>, HttpError> {
     let parts = split_url(url)?;
     let io_error = |source: io::Error| {
         if matches!(source.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) {
@@ -73,7 +79,7 @@ pub fn get(url: &str, user_agent: &str, deadline: Instant) -> Result<Vec<u8>, Ht
     };
     let addresses: Vec<SocketAddr> =
         (parts.host, parts.port).to_socket_addrs().map_err(io_error)?.collect();
-    let mut stream = connect(&addresses, deadline).map_err(io_error)?;
+    let mut stream = connect(&addresses, local, deadline).map_err(io_error)?;
     let request = format!(
         "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {user_agent}\r\nAccept: */*\r\n\
          Connection: close\r\n\r\n",
@@ -134,10 +140,28 @@ pub fn get(url: &str, user_agent: &str, deadline: Instant) -> Result<Vec<u8>, Ht
     Ok(body)
 }
 
-fn connect(addresses: &[SocketAddr], deadline: Instant) -> io::Result<TcpStream> {
+fn connect(
+    addresses: &[SocketAddr],
+    local: Option<std::net::IpAddr>,
+    deadline: Instant,
+) -> io::Result<TcpStream> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, "the host has no address");
     for address in addresses {
-        match TcpStream::connect_timeout(address, remaining(deadline)?) {
+        let attempt = match local.filter(|ip| !ip.is_unspecified()) {
+            // std cannot bind a TCP socket before connecting; socket2 can.
+            Some(ip) => (|| {
+                let socket = socket2::Socket::new(
+                    socket2::Domain::for_address(*address),
+                    socket2::Type::STREAM,
+                    Some(socket2::Protocol::TCP),
+                )?;
+                socket.bind(&SocketAddr::new(ip, 0).into())?;
+                socket.connect_timeout(&(*address).into(), remaining(deadline)?)?;
+                Ok(socket.into())
+            })(),
+            None => TcpStream::connect_timeout(address, remaining(deadline)?),
+        };
+        match attempt {
             Ok(stream) => return Ok(stream),
             Err(error) => last = error,
         }

@@ -565,7 +565,8 @@ impl Phone {
             .get("url")
             .ok_or_else(|| SimError::Integrity(format!("the reply's <{what}> has no url")))?;
         let deadline = Instant::now() + self.options.timeout;
-        let body = http::get(url, &self.options.user_agent(), deadline)?;
+        let local = Some(self.agent.local_addr().ip());
+        let body = http::get(url, &self.options.user_agent(), local, deadline)?;
         let expected = pointer
             .get("md5")
             .ok_or_else(|| SimError::Integrity(format!("the reply's <{what}> has no md5")))?;
