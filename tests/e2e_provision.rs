@@ -238,22 +238,7 @@ fn http_phones_get_check_sync_on_reconfigure() {
     assert!(notify.starts_with("NOTIFY sip:300@127.0.0.1"), "{notify}");
     assert!(notify.to_ascii_lowercase().contains("event: check-sync"), "{notify}");
     // Answer it, as the phone would.
-    let header = |name: &str| {
-        notify
-            .lines()
-            .find(|l| l.to_ascii_lowercase().starts_with(name))
-            .unwrap_or_default()
-            .to_string()
-    };
-    let ok = format!(
-        "SIP/2.0 200 OK\r\n{}\r\n{}\r\n{};tag=ph\r\n{}\r\n{}\r\nContent-Length: 0\r\n\r\n",
-        header("via:"),
-        header("from:"),
-        header("to:"),
-        header("call-id:"),
-        header("cseq:")
-    );
-    sock.send_to(ok.as_bytes(), from).unwrap();
+    sock.send_to(common::sip_ok(&notify).as_bytes(), from).unwrap();
 }
 
 #[test]

@@ -375,24 +375,8 @@ pub fn subscribe_presence(
         if !text.starts_with("NOTIFY ") {
             continue;
         }
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let header = |name: &str| {
-            head.lines()
-                .find(|l| {
-                    l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase()))
-                })
-                .map(|l| l.to_string())
-                .unwrap_or_default()
-        };
-        let ok = format!(
-            "SIP/2.0 200 OK\r\n{}\r\n{}\r\n{}\r\n{}\r\n{}\r\nContent-Length: 0\r\n\r\n",
-            header("Via"),
-            header("From"),
-            header("To"),
-            header("Call-ID"),
-            header("CSeq")
-        );
-        let _ = sock.send_to(ok.as_bytes(), from);
+        let _ = sock.send_to(sip_ok(&text).as_bytes(), from);
+        let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
         if body.contains(needle) {
             return Some(body.to_string());
         }
@@ -429,25 +413,8 @@ pub fn raw_message(ast: &Asterisk, from_user: &str, body: &str) -> Option<String
         if !text.starts_with("MESSAGE ") {
             continue; // a response to our request (202 Accepted)
         }
-        let (head, reply_body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let header = |name: &str| {
-            head.lines()
-                .find(|l| {
-                    l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase()))
-                })
-                .map(|l| l.to_string())
-                .unwrap_or_default()
-        };
-        let ok = format!(
-            "SIP/2.0 200 OK\r\n{}\r\n{}\r\n{};tag=rawok\r\n{}\r\n{}\r\nContent-Length: 0\r\n\r\n",
-            header("Via"),
-            header("From"),
-            header("To"),
-            header("Call-ID"),
-            header("CSeq")
-        );
-        let _ = sock.send_to(ok.as_bytes(), from);
-        return Some(reply_body.to_string());
+        let _ = sock.send_to(sip_ok(&text).as_bytes(), from);
+        return Some(text.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string());
     }
     None
 }
@@ -509,4 +476,24 @@ impl Drop for NetnsPair {
             let _ = Command::new("ip").args(["netns", "del", ns]).output();
         }
     }
+}
+
+/// The `200 OK` a user agent answers an in-coming SIP request with (a To tag added when missing).
+pub fn sip_ok(request: &str) -> String {
+    let head = request.split_once("\r\n\r\n").map_or(request, |(h, _)| h);
+    let header = |name: &str| {
+        head.lines()
+            .find(|l| l.to_ascii_lowercase().starts_with(&format!("{name}:")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let to = header("to");
+    let to = if to.contains(";tag=") { to } else { format!("{to};tag=ua") };
+    format!(
+        "SIP/2.0 200 OK\r\n{}\r\n{}\r\n{to}\r\n{}\r\n{}\r\nContent-Length: 0\r\n\r\n",
+        header("via"),
+        header("from"),
+        header("call-id"),
+        header("cseq")
+    )
 }
