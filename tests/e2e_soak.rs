@@ -1,5 +1,6 @@
-//! Short soak runs (CI): reloads during a provisioning storm, unload/load cycles under traffic, and
-//! hostile bodies. The long versions are commands in docs/reliability.md.
+//! Soak runs: reloads during a provisioning storm, unload/load cycles under traffic, and hostile
+//! bodies. CI runs the short versions; `RDP_SOAK=long` runs the long ones of docs/reliability.md
+//! (500 provisionings under 200 reloads, 50 unload/load cycles).
 
 mod common;
 
@@ -10,17 +11,54 @@ use common::{fixture, phone, start};
 
 const BASIC: &str = include_str!("fixtures/e2e/basic.conf");
 
+fn long() -> bool {
+    std::env::var("RDP_SOAK").as_deref() == Ok("long")
+}
+
+/// Asterisk's resident memory, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_string))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
 #[test]
 fn reloads_during_a_provisioning_storm_lose_nothing() {
     let Some(ast) = start("s-storm", &fixture("basic.conf")) else { return };
     let ast = Arc::new(ast);
     let (ok, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let phones: Vec<_> = (0..4)
+    let (threads, per_thread, reloads) = if long() { (10, 50, 200) } else { (4, 10, 30) };
+    let rss_before = rss_kib(ast.pid);
+    let reloads_done = Arc::new(AtomicUsize::new(0));
+    // Reloads alternating a file with a broken section, an unparsable one and the good one.
+    let reloader = {
+        let (ast, done) = (ast.clone(), reloads_done.clone());
+        std::thread::spawn(move || {
+            let broken_section = BASIC.replace("mac = 000fd3aabb02", "mac = not-a-mac");
+            for n in 0..reloads {
+                let text = match n % 3 {
+                    0 => broken_section.as_str(),
+                    1 => "[alice\ntype = phone\n",
+                    _ => BASIC,
+                };
+                ast.write_config(text);
+                ast.cli("module reload res_digium_phone.so");
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    // Phones provision until they have done their share and the reloads are over, so every reload
+    // happens during the storm.
+    let phones: Vec<_> = (0..threads)
         .map(|i| {
-            let (ast, ok, failed) = (ast.clone(), ok.clone(), failed.clone());
+            let (ast, ok, failed, done) =
+                (ast.clone(), ok.clone(), failed.clone(), reloads_done.clone());
             std::thread::spawn(move || {
                 let listen = format!("127.0.1.{}:0", i + 1);
-                for _ in 0..10 {
+                let mut runs = 0;
+                while runs < per_thread || done.load(Ordering::Relaxed) < reloads {
                     let run = phone(
                         &ast,
                         &[
@@ -42,30 +80,25 @@ fn reloads_during_a_provisioning_storm_lose_nothing() {
                         failed.fetch_add(1, Ordering::Relaxed);
                         eprintln!("failed run: {}", run.stderr);
                     }
+                    runs += 1;
                 }
             })
         })
         .collect();
-    // Meanwhile: reloads alternating a good file, one with a broken section, and an unparsable one.
-    let broken_section = BASIC.replace("mac = 000fd3aabb02", "mac = not-a-mac");
-    let mut reloads = 0;
-    while phones.iter().any(|t| !t.is_finished()) && reloads < 60 {
-        let text = match reloads % 3 {
-            0 => broken_section.as_str(),
-            1 => "[alice\ntype = phone\n",
-            _ => BASIC,
-        };
-        ast.write_config(text);
-        ast.cli("module reload res_digium_phone.so");
-        reloads += 1;
-    }
+    reloader.join().unwrap();
     for t in phones {
         t.join().unwrap();
     }
-    assert!(reloads >= 3, "the storm ended before any reload");
+    let reloads = reloads_done.load(Ordering::Relaxed);
+    let provisioned = ok.load(Ordering::Relaxed);
     assert_eq!(failed.load(Ordering::Relaxed), 0, "provisionings failed during {reloads} reloads");
-    assert_eq!(ok.load(Ordering::Relaxed), 40);
+    assert!(provisioned >= threads * per_thread, "{provisioned} provisionings");
     assert!(ast.is_alive());
+    println!(
+        "SOAK storm: {provisioned} provisionings, 0 failed, {reloads} reloads; Asterisk RSS {} KiB -> {} KiB",
+        rss_before,
+        rss_kib(ast.pid)
+    );
 }
 
 #[test]
@@ -104,7 +137,9 @@ fn unload_and_load_under_traffic() {
             runs
         })
     };
-    for i in 0..10 {
+    let cycles = if long() { 50 } else { 10 };
+    let rss_before = rss_kib(ast.pid);
+    for i in 0..cycles {
         let out = ast.cli("module unload res_digium_phone.so");
         assert!(out.contains("Unloaded"), "cycle {i}: {out}");
         assert!(!ast.module_mapped(), "cycle {i}: the .so is still mapped");
@@ -121,6 +156,11 @@ fn unload_and_load_under_traffic() {
         &["--mac", "000fd3aabb01", "--model", "D70", "--profile", "alice", "--pin", "97531"],
     );
     assert_eq!(after.code, 0, "{}", after.stderr);
+    println!(
+        "SOAK cycles: {cycles} unload/load cycles under {runs} phone runs, unmapped every time; \
+         Asterisk RSS {rss_before} KiB -> {} KiB",
+        rss_kib(ast.pid)
+    );
 }
 
 #[test]
