@@ -30,6 +30,8 @@ fn a_status_reaches_presence_state_hints_and_watchers() {
     );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("presence 700 away"), "{}", run.stderr);
+    // The status application reaches the phone with send486, which the phone acts on.
+    assert!(run.stdout.contains(r#"id="dnd" send486="1""#), "{}", run.stdout);
 
     let list = ast.cli("presencestate list");
     assert!(list.contains("CustomPresence:700") && list.contains("away"), "{list}");

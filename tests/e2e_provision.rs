@@ -250,6 +250,36 @@ fn files_stay_inside_their_directory() {
     ast.write_config(&format!("{BASIC}\n[general](+)\nfile_directory = {}/lib/files\n", ast.dir()));
     ast.cli("module reload res_digium_phone.so");
     assert_eq!(ast.http_get("/digium_phones/files/contacts.xml", "Digium D70").0, 200);
+    // Every serving path refuses names that lead out of its directory.
+    let firmware = ast.host_dir().join("lib/firmware");
+    std::fs::create_dir_all(&firmware).unwrap();
+    std::fs::write(firmware.join("2_9_11_0_D70_firmware.eff"), "eff").unwrap();
+    std::os::unix::fs::symlink(
+        ast.host_dir().join("etc/res_digium_phone.conf"),
+        files.join("leak.xml"),
+    )
+    .unwrap();
+    ast.write_config(&format!(
+        "{BASIC}\n[general](+)\nfile_directory = {dir}/lib/files\nfirmware_package_directory = {dir}/lib/firmware\n",
+        dir = ast.dir()
+    ));
+    ast.cli("module reload res_digium_phone.so");
+    assert_eq!(
+        ast.http_get("/digium_phones/firmware/2_9_11_0_D70_firmware.eff", "Digium D70").0,
+        200
+    );
+    for path in [
+        "/digium_phones/files/leak.xml",
+        "/digium_phones/firmware/../etc/res_digium_phone.conf",
+        "/digium_phones/firmware/%2e%2e/files/contacts.xml",
+        "/digium_phones/session/../../etc/res_digium_phone.conf",
+        "/digium_phones/session/00000000000000000000000000000000/config.xml",
+        "/digium_phones/..%2fetc%2fres_digium_phone.conf.cfg",
+    ] {
+        let (status, body) = ast.http_get(path, "Digium D70");
+        assert_ne!(status, 200, "{path} served");
+        assert!(!body.contains("s3cret"), "{path}");
+    }
     for path in [
         "/digium_phones/files/../etc/res_digium_phone.conf",
         "/digium_phones/files/%2e%2e/etc/res_digium_phone.conf",
