@@ -59,7 +59,7 @@ pub(crate) fn load() -> Result<(), ModuleError> {
 
 pub(crate) fn reload() -> Result<(), ModuleError> {
     if let Some(shared) = provision::shared() {
-        provision::refresh_http(&shared);
+        provision::refresh_settings(&shared);
     }
     let result = config::reload().map_err(ModuleError::Config);
     let snapshot = config::current();

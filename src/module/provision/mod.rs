@@ -106,7 +106,7 @@ impl Service {
             started: Instant::now(),
             event_ids: Default::default(),
         });
-        refresh_http(&shared);
+        refresh_settings(&shared);
         *SHARED.write().unwrap_or_else(|p| p.into_inner()) = Some(shared.clone());
         let mut threads = Vec::new();
         for i in 0..workers.max(1) {
@@ -138,9 +138,9 @@ impl Drop for Service {
     }
 }
 
-/// Re-reads http.conf (on load and on reload: its port may have changed) and the endpoints'
-/// passwords in pjsip.conf.
-pub(crate) fn refresh_http(shared: &Shared) {
+/// Re-reads what the module takes from other files (on load and reload): http.conf, whose port may
+/// have changed, and the endpoints' passwords in pjsip.conf.
+pub(crate) fn refresh_settings(shared: &Shared) {
     web::refresh_endpoint_passwords();
     let server = settings::http_server();
     if server.is_none() {
