@@ -2,7 +2,7 @@
 //!
 //! It turns a [`raw::RawConfig`] (filled by the module from `ast_config`, or by the offline tool from
 //! its own reader) into a validated [`model::Model`] with findings that name file, line, section and
-//! option, and renders what the CLI shows. No `unsafe`, no Asterisk: every part is unit-tested.
+//! option, and renders what the CLI shows. `forbid(unsafe_code)`, no Asterisk: every part is unit-tested.
 #![forbid(unsafe_code)]
 
 pub mod conf;
