@@ -2,7 +2,7 @@
 //!
 //! Time is passed in (seconds on a monotonic clock) and randomness too, so both are testable.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 
 /// How long a token in a reply stays valid: long enough for a phone to fetch, short enough that a
@@ -22,9 +22,12 @@ pub struct Token {
     pub expires: u64,
 }
 
+/// Tokens by id, and their ids in the order they were issued: every token lives as long, so the front
+/// is always the one that expires first, and keeping the store bounded costs O(1) per token.
 #[derive(Debug, Default)]
 pub struct TokenStore {
     tokens: HashMap<String, Token>,
+    issued: VecDeque<String>,
 }
 
 /// 128 random bits as 32 hex digits.
@@ -34,16 +37,19 @@ pub fn token_id(random: [u8; 16]) -> String {
 
 impl TokenStore {
     pub fn issue(&mut self, random: [u8; 16], token: Token, now: u64) -> String {
-        self.tokens.retain(|_, t| t.expires > now);
-        if self.tokens.len() >= MAX_TOKENS {
-            if let Some(oldest) =
-                self.tokens.iter().min_by_key(|(_, t)| t.expires).map(|(k, _)| k.clone())
-            {
-                self.tokens.remove(&oldest);
+        while let Some(oldest) = self.issued.front() {
+            let expired = self.tokens.get(oldest).is_none_or(|t| t.expires <= now);
+            if !expired && self.tokens.len() < MAX_TOKENS {
+                break;
+            }
+            if let Some(id) = self.issued.pop_front() {
+                self.tokens.remove(&id);
             }
         }
         let id = token_id(random);
-        self.tokens.insert(id.clone(), token);
+        if self.tokens.insert(id.clone(), token).is_none() {
+            self.issued.push_back(id.clone());
+        }
         id
     }
 
@@ -173,6 +179,22 @@ mod tests {
         // Expired ones are dropped on the next issue.
         store.issue([1; 16], token(10_000_000), 999_999);
         assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn a_full_token_store_forgets_the_oldest_first() {
+        let mut store = TokenStore::default();
+        let ids: Vec<String> = (0..MAX_TOKENS + 1)
+            .map(|i| {
+                let mut r = [0u8; 16];
+                r[..8].copy_from_slice(&(i as u64).to_le_bytes());
+                store.issue(r, token(500), 1)
+            })
+            .collect();
+        assert_eq!(store.len(), MAX_TOKENS);
+        assert!(store.fetch(&ids[0], "config.xml", Some(HERE), 2).is_none(), "the oldest went");
+        assert!(store.fetch(&ids[1], "config.xml", Some(HERE), 2).is_some());
+        assert!(store.fetch(&ids[MAX_TOKENS], "config.xml", Some(HERE), 2).is_some());
     }
 
     fn session(id: &str, mac: &str, address: &str) -> Session {
