@@ -5,7 +5,7 @@
 # Run as root on Debian bookworm (or any Debian with mmdebstrap). Every step is idempotent.
 #
 #   contrib/sandbox.sh demo      the main job: set up, build, start Asterisk with the samples, show the module
-#   contrib/sandbox.sh test      every test: set up, build, lint, unit tests, end-to-end tests
+#   contrib/sandbox.sh test      every test: set up, build, lint, unit tests, end-to-end tests, a bench smoke run
 #   contrib/sandbox.sh setup     host packages, the chroot, the header copy
 #   contrib/sandbox.sh build     build the module against the chroot's headers
 #   contrib/sandbox.sh start NAME [--conf FILE] [--sip-port N] [--http-port N] [--ami-port N] [--module SO]
@@ -252,6 +252,8 @@ cmd_test() {
     cargo clippy --quiet --all-targets -- -D warnings
     log "cargo test (unit and end-to-end against the sandbox Asterisk)"
     RDP_SANDBOX=$SANDBOX cargo test --release --all-targets
+    log "benchmark smoke run (contrib/bench.sh smoke)"
+    RDP_SANDBOX=$SANDBOX bash "$REPO/contrib/bench.sh" smoke
 }
 
 main() {

@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""The tables of docs/benchmarks.md, from the raw lines contrib/bench.sh collects.
+
+    bench_report.py criterion          criterion's output on stdin -> `criterion name=... mid_ns=...`
+    bench_report.py report RAW [OLD]   the Markdown document; OLD's analysis section is kept
+    bench_report.py check RAW          exit 1 unless every phone of every storm provisioned, every
+                                       reload succeeded with no probe lost, and every figure is there
+
+Raw lines are `kind key=value ...` (values may be quoted, as bash's printf %q and Rust's {:?} write
+them).
+"""
+import re
+import shlex
+import statistics
+import sys
+
+MODES = ("floor", "ours", "phoneprov")
+UNITS_NS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
+ANALYSIS = re.compile(r"<!-- analysis -->\n.*?<!-- /analysis -->\n", re.S)
+
+TARGETS = [
+    # (name, figure, test, wanted)
+    ("0 failures at the largest N", "failures", lambda v: v == 0, "0"),
+    ("ours_vs_floor", "ours_vs_floor", lambda v: v <= 1.3, "≤ 1.3"),
+    ("ours_vs_phoneprov", "ours_vs_phoneprov", lambda v: v >= 1.0, "≥ 1.0"),
+    ("render per phone", "render_us", lambda v: v <= 20, "≤ 20 µs"),
+    ("10k-phone reload", "reload10k_ms", lambda v: v < 250, "< 250 ms"),
+    ("message thread stalled by it", "stall_ms", lambda v: v <= 10, "≤ 10 ms"),
+    ("RSS for 10k phones", "rss_10k_mb", lambda v: v < 20, "< 20 MB"),
+]
+
+
+def records(path):
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            words = shlex.split(line)
+            if words:
+                yield words[0], dict(w.split("=", 1) for w in words[1:] if "=" in w)
+
+
+def criterion_lines(text):
+    name = None
+    for line in text.splitlines():
+        m = re.match(r"^(\S+)\s+time:\s+\[(.*)\]", line)
+        if not m and re.match(r"^\S+/\S+\s*$", line):
+            name = line.strip()
+            continue
+        if not m:
+            m2 = re.match(r"^\s+time:\s+\[(.*)\]", line)
+            if not (m2 and name):
+                continue
+            bench, values = name, m2.group(1)
+        else:
+            bench, values = m.group(1), m.group(2)
+        parts = values.split()
+        ns = [float(parts[i]) * UNITS_NS[parts[i + 1]] for i in (0, 2, 4)]
+        print(f"criterion name={bench} low_ns={ns[0]:.0f} mid_ns={ns[1]:.0f} high_ns={ns[2]:.0f}")
+
+
+def num(r, key):
+    value = r.get(key, "-")
+    return float(value) if value not in ("-", "lost") else float("nan")
+
+
+def median(rows, key):
+    values = [num(r, key) for r in rows]
+    values = [v for v in values if v == v]
+    return statistics.median(values) if values else float("nan")
+
+
+def collect(path):
+    data = {"machine": {}, "storm": {}, "reload": {}, "criterion": {}}
+    for kind, r in records(path):
+        if kind == "machine":
+            data["machine"] = r
+        elif kind == "storm":
+            data["storm"].setdefault((r["mode"], int(r["phones"])), []).append(r)
+        elif kind == "reload":
+            data["reload"][r["kind"]] = r
+        elif kind == "criterion":
+            data["criterion"][r["name"]] = r
+    return data
+
+
+def figures(data):
+    storms = data["storm"]
+    ns = sorted({n for (_, n) in storms})
+    top = ns[-1]
+    ours, floor, pp = (storms.get((m, top), []) for m in (MODES[1], MODES[0], MODES[2]))
+    grow = data["reload"].get("grow", {})
+    same = [r for k, r in data["reload"].items() if k.startswith("same")]
+    render = data["criterion"].get("render/one_phone")
+    fig = {
+        "phones": top,
+        "failures": sum(int(r["failures"]) for r in ours),
+        "ours_vs_floor": median(ours, "rtt_p50_ms") / median(floor, "rtt_p50_ms"),
+        "ours_vs_phoneprov": median(ours, "rate") / median(pp, "rate"),
+        "render_us": float(render["mid_ns"]) / 1000 if render else float("nan"),
+        "reload10k_ms": median(same, "reload_ms"),
+        # How long a reload held Asterisk's message path up: the slowest echo in flight during it,
+        # less an echo's usual round trip; the worst of the reloads.
+        "stall_ms": max(
+            (num(r, "floor_during_max_ms") - num(r, "floor_quiet_p50_ms") for r in same),
+            default=float("nan"),
+        ),
+        "rss_10k_mb": (num(grow, "rss_after_kib") - num(grow, "rss_before_kib")) / 1024,
+    }
+    return fig
+
+
+def fmt(v, digits=2):
+    return "n/a" if v != v else f"{v:.{digits}f}"
+
+
+def report(path, old_path=None):
+    data = collect(path)
+    fig = figures(data)
+    m = data["machine"]
+    out = []
+    w = out.append
+    w("# Benchmarks\n")
+    w(
+        "Measured by `contrib/bench.sh run` against the sandbox's real Asterisk "
+        f"{m.get('asterisk', '?')}, with the module, res_phoneprov and the floor's dialplan loaded "
+        "in the same instance and measured in turns, so all three meet the same Asterisk, the same "
+        "PJSIP and the same machine.\n"
+    )
+    w(
+        f"Machine: {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('mem_gib', '?')} GiB, "
+        f"Linux {m.get('kernel', '?')}; {m.get('rustc', '?')}. The load generator runs on the same "
+        "machine and shares its two cores with Asterisk.\n"
+    )
+    w("## Rerun\n")
+    w(
+        "```sh\ncontrib/bench.sh run            # storms for N = 100, 500, 1000 (3 rounds), reloads, "
+        "criterion; rewrites this file\ncontrib/bench.sh smoke          # what CI runs: N = 20, "
+        "checks that nothing failed\ncargo bench --bench core        # the micro-benchmarks alone\n```\n"
+    )
+    w("## Boot storm\n")
+    w(
+        "N phones start at once, each from its own loopback address and port. **ours**: "
+        "`provision.config` as a SIP MESSAGE to `proxy`, the reply MESSAGE, then the HTTP fetch of "
+        "the configuration it names, MD5 checked; the round trip is MESSAGE → reply MESSAGE. "
+        "**floor**: the same body as a MESSAGE to `echo`, which the dialplan sends straight back "
+        "with `MessageSend` (Asterisk's own message path, nothing else). **phoneprov**: "
+        "`GET /phoneprov/<mac>.cfg` from res_phoneprov, a template made from the document this "
+        "module serves, so both documents have the same size. Medians over the rounds; failures "
+        "summed. CPU is Asterisk's (user + system, all threads) during the storm.\n"
+    )
+    w(
+        "| mode | N | rounds | failures | completion ms | phones/s | RTT p50 ms | RTT p99 ms | "
+        "Asterisk CPU s | RSS before → after MB |"
+    )
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for n in sorted({n for (_, n) in data["storm"]}):
+        for mode in MODES:
+            rows = data["storm"].get((mode, n), [])
+            if not rows:
+                continue
+            rss = f"{num(rows[0], 'rss_before_kib') / 1024:.1f} → {num(rows[-1], 'rss_after_kib') / 1024:.1f}"
+            w(
+                f"| {mode} | {n} | {len(rows)} | {sum(int(r['failures']) for r in rows)} | "
+                f"{fmt(median(rows, 'wall_ms'), 0)} | {fmt(median(rows, 'rate'), 0)} | "
+                f"{fmt(median(rows, 'rtt_p50_ms'))} | {fmt(median(rows, 'rtt_p99_ms'))} | "
+                f"{fmt(median(rows, 'cpu_s'))} | {rss} |"
+            )
+    w("")
+    w("## Reload\n")
+    big = data["reload"].get("grow", {}).get("phones", "?")
+    w(
+        f"An instance serving a generated file of one phone is given one of {big} phones (two "
+        "lines each) with `module reload` over AMI, which answers when the reload is done; with "
+        "no traffic, so the memory it gains is the phones' alone (Asterisk's RSS two seconds "
+        "after, less two seconds before). Then the big file is replaced three times by a changed "
+        "copy of itself, the whole model in service, while two probes send one request at a time: "
+        "one through the floor's echo (Asterisk's message thread and the dialplan), one through "
+        "the module (`provision.config`, reply only). **during max** is the slowest probe round "
+        "trip that overlapped the reload; **quiet p50** the usual one.\n"
+    )
+    w(
+        "| reload | took ms | answer | Asterisk CPU s | RSS before → after MB | echo quiet p50 / "
+        "during max ms | module quiet p50 / during max ms | probes lost |"
+    )
+    w("|---|---:|---|---:|---|---|---|---:|")
+    for kind, r in data["reload"].items():
+        name = "1 → N phones, no probes" if kind == "grow" else f"N → N changed ({kind})"
+        probe = lambda m: f"{r[m + '_quiet_p50_ms']} / {r[m + '_during_max_ms']}" if m + "_probes" in r else "—"
+        lost = int(r.get("floor_lost", 0)) + int(r.get("ours_lost", 0))
+        w(
+            f"| {name} | {r['reload_ms']} | {r['answer']} | {r['cpu_s']} | "
+            f"{num(r, 'rss_before_kib') / 1024:.1f} → {num(r, 'rss_after_kib') / 1024:.1f} | "
+            f"{probe('floor')} | {probe('ours')} | {lost} |"
+        )
+    w("")
+    if data["criterion"]:
+        w("## Micro-benchmarks (criterion)\n")
+        w("| benchmark | low | estimate | high |")
+        w("|---|---:|---:|---:|")
+        for name, r in data["criterion"].items():
+            cells = [human_ns(float(r[k])) for k in ("low_ns", "mid_ns", "high_ns")]
+            w(f"| `{name}` | {' | '.join(cells)} |")
+        w("")
+    w("## Targets\n")
+    w("| target | wanted | measured | met |")
+    w("|---|---|---:|---|")
+    for name, key, test, wanted in TARGETS:
+        v = fig[key]
+        met = "n/a" if v != v else ("yes" if test(v) else "**no**")
+        w(f"| {name} | {wanted} | {fmt(v)} | {met} |")
+    w("")
+    analysis = "<!-- analysis -->\n<!-- /analysis -->\n"
+    if old_path:
+        try:
+            found = ANALYSIS.search(open(old_path, encoding="utf-8").read())
+            if found:
+                analysis = found.group(0)
+        except FileNotFoundError:
+            pass
+    w(analysis)
+    w(
+        f"RESULT phones={fig['phones']} failures={fig['failures']} "
+        f"ours_vs_floor={fmt(fig['ours_vs_floor'])} ours_vs_phoneprov={fmt(fig['ours_vs_phoneprov'])} "
+        f"render_us={fmt(fig['render_us'], 1)} reload10k_ms={fmt(fig['reload10k_ms'], 0)} "
+        f"rss_10k_mb={fmt(fig['rss_10k_mb'], 1)}"
+    )
+    print("\n".join(out))
+
+
+def human_ns(ns):
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.2f} {unit}"
+    return f"{ns:.0f} ns"
+
+
+def check(path):
+    data = collect(path)
+    problems = []
+    for (mode, n), rows in sorted(data["storm"].items()):
+        for r in rows:
+            if int(r["failures"]) or int(r["ok"]) != n:
+                problems.append(f"storm {mode} N={n}: {r['ok']} of {n} provisioned")
+    for mode in MODES:
+        if not any(m == mode for (m, _) in data["storm"]):
+            problems.append(f"no storm of mode {mode}")
+    if "grow" not in data["reload"] or len(data["reload"]) < 2:
+        problems.append("the grow reload and at least one probed reload are needed")
+    for kind, r in data["reload"].items():
+        if r.get("answer") != "Module Reloaded":
+            problems.append(f"reload {kind}: Asterisk answered {r.get('answer')!r}")
+        if kind == "grow":
+            continue
+        if int(r["floor_lost"]) or int(r["ours_lost"]):
+            problems.append(f"reload {kind}: probes lost")
+        if not (num(r, "floor_quiet_p50_ms") > 0 and num(r, "ours_quiet_p50_ms") > 0):
+            problems.append(f"reload {kind}: the probes got no answers")
+    fig = figures(data)
+    for key in ("ours_vs_floor", "ours_vs_phoneprov", "reload10k_ms", "rss_10k_mb"):
+        if fig[key] != fig[key]:
+            problems.append(f"figure {key} is missing")
+    for p in problems:
+        print(f"bench check: {p}", file=sys.stderr)
+    if problems:
+        sys.exit(1)
+    storms = sum(len(v) for v in data["storm"].values())
+    print(f"bench check: {storms} storms and {len(data['reload'])} reloads, nothing failed")
+
+
+def main(argv):
+    if argv[:1] == ["criterion"]:
+        criterion_lines(sys.stdin.read())
+    elif argv[:1] == ["report"] and len(argv) in (2, 3):
+        report(argv[1], argv[2] if len(argv) == 3 else None)
+    elif argv[:1] == ["check"] and len(argv) == 2:
+        check(argv[1])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

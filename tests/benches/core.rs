@@ -1,0 +1,97 @@
+//! Criterion micro-benchmarks of the core (`cargo bench --bench core`), on the configurations
+//! contrib/bench.sh generates: one template, one profile per desk, two lines each.
+//!
+//! - `render/one_phone`: the document a phone fetches, as the HTTP handler builds it.
+//! - `parse_validate/10k_phones`: reading a 10,000-phone / 20,000-line file and building the model.
+//! - `reload_swap/10k_phones`: a reload's work once Asterisk has parsed the file: the model built
+//!   against the one in service (keep-last-good) and swapped in behind the readers' lock.
+//!
+//! The core and the generator are included by path, as the programs do: the library carries the
+//! module's Asterisk symbols and cannot be linked into an executable.
+#[path = "../../src/core/mod.rs"]
+#[allow(dead_code, unused_imports)]
+mod core;
+#[path = "../../src/bin/digium_phones_bench/generate.rs"]
+#[allow(dead_code, unused_imports)]
+mod generate;
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use crate::core::model::{self, Model};
+use crate::core::provision::documents::{self, PhoneRequest};
+
+const PHONES: usize = 10_000;
+
+/// The generated file on disk (the reader reads files, as Asterisk does).
+fn generated(phones: usize) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rdp-bench-{}-{phones}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create the bench directory");
+    let path = dir.join("res_digium_phone.conf");
+    std::fs::write(&path, generate::digium_conf(phones)).expect("write the generated file");
+    path
+}
+
+fn read_and_build(path: &Path, previous: Option<&Model>) -> Model {
+    let loaded = core::conf::read(path).expect("the generated file reads");
+    let built = model::build(&loaded.config, previous);
+    assert_eq!(built.errors(), 0, "the generated file is valid");
+    built.model
+}
+
+fn render(c: &mut Criterion) {
+    let model = read_and_build(&generated(100), None);
+    let profile = generate::profile(42);
+    let phone = model.phone(&profile).expect("desk42 is generated");
+    let request = PhoneRequest {
+        phone_model: Some("D70"),
+        phone_ip: Some(IpAddr::V4(Ipv4Addr::new(127, 0, 1, 42))),
+        server_host: "127.0.0.1",
+        files_url: "http://127.0.0.1:8088/digium_phones/files",
+    };
+    let no_files = HashMap::new();
+    let document = documents::phone_document(&model, phone, &request, &|_| None, &no_files)
+        .expect("desk42 renders");
+    assert!(document.contains(&generate::secret(generate::extens(42).0)));
+    c.bench_function("render/one_phone", |b| {
+        b.iter(|| {
+            documents::phone_document(&model, black_box(phone), &request, &|_| None, &no_files)
+                .expect("renders")
+        })
+    });
+}
+
+fn parse_validate(c: &mut Criterion) {
+    let path = generated(PHONES);
+    let model = read_and_build(&path, None);
+    assert_eq!((model.phones.len(), model.lines.len()), (PHONES, 2 * PHONES));
+    let mut group = c.benchmark_group("parse_validate");
+    group.sample_size(10);
+    group.bench_function("10k_phones", |b| b.iter(|| read_and_build(black_box(&path), None)));
+    group.finish();
+}
+
+fn reload_swap(c: &mut Criterion) {
+    let path = generated(PHONES);
+    let raw = core::conf::read(&path).expect("reads").config;
+    let current: RwLock<Option<Arc<Model>>> =
+        RwLock::new(Some(Arc::new(model::build(&raw, None).model)));
+    let mut group = c.benchmark_group("reload_swap");
+    group.sample_size(10);
+    group.bench_function("10k_phones", |b| {
+        b.iter(|| {
+            let previous = current.read().expect("lock").clone();
+            let built = model::build(black_box(&raw), previous.as_deref());
+            *current.write().expect("lock") = Some(Arc::new(built.model));
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render, parse_validate, reload_swap);
+criterion_main!(benches);
