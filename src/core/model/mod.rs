@@ -70,19 +70,79 @@ pub struct Model {
     pub firmwares: Vec<Firmware>,
     pub translations: Vec<Translation>,
     pub multicastpages: Vec<Multicastpage>,
+    pub(crate) index: Index,
+}
+
+/// Where the phones and lines sit in their lists, by name and MAC, so a phone's request finds its
+/// profile and lines without walking ten thousand sections. Built by [`build`]; a model assembled or
+/// changed by hand is still answered right, because every hit is checked and a miss falls back to a
+/// scan.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Index {
+    phones: HashMap<String, usize>,
+    phones_by_mac: HashMap<mac::Mac, usize>,
+    lines: HashMap<String, usize>,
+    external_lines: HashMap<String, usize>,
+}
+
+/// Derived from the lists, so it never makes two models differ.
+impl PartialEq for Index {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Index {
+    fn of(model: &Model) -> Self {
+        let by_name = |names: &mut dyn Iterator<Item = &String>| {
+            let mut map = HashMap::new();
+            for (i, name) in names.enumerate() {
+                map.entry(name.clone()).or_insert(i);
+            }
+            map
+        };
+        let mut phones_by_mac = HashMap::new();
+        for (i, p) in model.phones.iter().enumerate() {
+            if let Some(m) = p.mac {
+                phones_by_mac.entry(m).or_insert(i);
+            }
+        }
+        Self {
+            phones: by_name(&mut model.phones.iter().map(|p| &p.name)),
+            phones_by_mac,
+            lines: by_name(&mut model.lines.iter().map(|l| &l.name)),
+            external_lines: by_name(&mut model.external_lines.iter().map(|l| &l.name)),
+        }
+    }
+}
+
+/// The item at the indexed position if it is the one wanted, else the first that is.
+fn indexed<'m, T>(
+    items: &'m [T],
+    at: Option<&usize>,
+    wanted: impl Fn(&T) -> bool,
+) -> Option<&'m T> {
+    at.and_then(|&i| items.get(i))
+        .filter(|item| wanted(item))
+        .or_else(|| items.iter().find(|i| wanted(i)))
 }
 
 impl Model {
     pub fn phone(&self, name: &str) -> Option<&Phone> {
-        self.phones.iter().find(|p| p.name == name)
+        indexed(&self.phones, self.index.phones.get(name), |p| p.name == name)
+    }
+
+    /// The first phone whose `mac=` is `mac`.
+    pub fn phone_with_mac(&self, mac: mac::Mac) -> Option<&Phone> {
+        indexed(&self.phones, self.index.phones_by_mac.get(&mac), |p| p.mac == Some(mac))
     }
 
     pub fn line(&self, name: &str) -> Option<&Line> {
-        self.lines.iter().find(|l| l.name == name)
+        indexed(&self.lines, self.index.lines.get(name), |l| l.name == name)
     }
 
     pub fn external_line(&self, name: &str) -> Option<&ExternalLine> {
-        self.external_lines.iter().find(|l| l.name == name)
+        indexed(&self.external_lines, self.index.external_lines.get(name), |l| l.name == name)
     }
 
     pub fn network(&self, name: &str) -> Option<&Network> {
@@ -256,6 +316,7 @@ pub fn build(raw: &RawConfig, previous: Option<&Model>) -> Built {
 
     resolve::references(raw, &mut model, previous, &mut findings);
     check_phone_identity(&mut model, &mut findings);
+    model.index = Index::of(&model);
     Built { model, findings }
 }
 

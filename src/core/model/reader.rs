@@ -114,42 +114,44 @@ impl<'a> SectionReader<'a> {
 
     /// The entry in effect for a single-valued option (an empty value counts as unset).
     pub fn entry(&self, key: &str) -> Option<&'a RawEntry> {
-        self.spec(key);
+        if cfg!(debug_assertions) {
+            self.spec(key);
+        }
         self.section.last(key).filter(|e| !e.value.trim().is_empty())
     }
 
-    /// The value set, else the documented default.
-    fn raw_value(&self, key: &str) -> Option<String> {
+    /// The value set, else the documented default; borrowed, since most callers only parse it.
+    fn raw_value(&self, key: &str) -> Option<&'a str> {
         if let Some(e) = self.entry(key) {
-            return Some(e.value.trim().to_string());
+            return Some(e.value.trim());
         }
         match self.spec(key)?.fallback {
-            Fallback::Value(v) => Some(v.to_string()),
-            Fallback::SectionName => Some(self.section.name.clone()),
+            Fallback::Value(v) => Some(v),
+            Fallback::SectionName => Some(self.section.name.as_str()),
             Fallback::SameAs(other) => self.raw_value(other),
             Fallback::Unset => None,
         }
     }
 
     pub fn text(&self, key: &str) -> Option<String> {
-        self.raw_value(key)
+        self.raw_value(key).map(str::to_string)
     }
 
     pub fn secret(&self, key: &str) -> Secret {
-        Secret::new(self.raw_value(key).unwrap_or_default())
+        Secret::new(self.raw_value(key).unwrap_or_default().to_string())
     }
 
     pub fn flag(&self, key: &str) -> Option<bool> {
-        self.raw_value(key).and_then(|v| values::parse_bool(&v))
+        self.raw_value(key).and_then(values::parse_bool)
     }
 
     pub fn int(&self, key: &str) -> Option<i64> {
         let Kind::Int { min, max } = self.spec(key)?.kind else { return None };
-        self.raw_value(key).and_then(|v| values::parse_int(&v, min, max).ok())
+        self.raw_value(key).and_then(|v| values::parse_int(v, min, max).ok())
     }
 
     pub fn port(&self, key: &str) -> Option<u16> {
-        self.raw_value(key).and_then(|v| v.trim().parse::<u16>().ok()).filter(|p| *p > 0)
+        self.raw_value(key).and_then(|v| v.parse::<u16>().ok()).filter(|p| *p > 0)
     }
 
     /// The choice in effect, spelled as in the option's table.
@@ -158,7 +160,7 @@ impl<'a> SectionReader<'a> {
             Kind::Choice(c) | Kind::ExactChoice(c) => c,
             _ => return None,
         };
-        self.raw_value(key).and_then(|v| values::choice(choices, &v))
+        self.raw_value(key).and_then(|v| values::choice(choices, v))
     }
 
     /// Every value of a repeated option, in order, with the entry it came from.
@@ -191,12 +193,11 @@ impl<'a> SectionReader<'a> {
     pub fn finish(mut self) -> bool {
         if !self.accept_unknown {
             let section = self.section;
-            let known: Vec<&'static str> = self.specs.iter().map(|s| s.key).collect();
             let mut seen: Vec<&str> = Vec::new();
             for e in &section.entries {
                 let key = e.key.as_str();
                 if key.eq_ignore_ascii_case("type")
-                    || known.iter().any(|k| k.eq_ignore_ascii_case(key))
+                    || spec::find(self.specs, key).is_some()
                     || self.explained.iter().any(|k| k.eq_ignore_ascii_case(key))
                     || seen.iter().any(|s| s.eq_ignore_ascii_case(key))
                 {
@@ -204,6 +205,7 @@ impl<'a> SectionReader<'a> {
                 }
                 seen.push(key);
                 // Prefer a name whose type the value fits: `registration = yes` means `register`.
+                let known: Vec<&'static str> = self.specs.iter().map(|s| s.key).collect();
                 let candidates = suggestions(key, &known);
                 let fits = |k: &&&str| {
                     spec::find(self.specs, k)

@@ -76,42 +76,54 @@ impl Referrer for super::Phone {
     }
 }
 
-/// The names being served, and what the raw configuration declared, for precise messages.
-struct Names {
-    served: HashSet<(SectionType, String)>,
-    declared: HashMap<String, Vec<SectionType>>,
+/// The names being served, and what the raw configuration declared, for precise messages. Built
+/// once per model and told what each resolution step drops, so a model of ten thousand phones does
+/// not copy every name again for each step.
+struct Names<'r> {
+    served: HashMap<SectionType, HashSet<String>>,
+    declared: HashMap<&'r str, Vec<SectionType>>,
 }
 
-impl Names {
-    fn new(raw: &RawConfig, model: &Model) -> Self {
-        let mut served = HashSet::new();
-        let mut add = |t: SectionType, names: Vec<&String>| {
-            served.extend(names.into_iter().map(|n| (t, n.clone())));
+impl<'r> Names<'r> {
+    fn new(raw: &'r RawConfig, model: &Model) -> Self {
+        let mut served: HashMap<SectionType, HashSet<String>> = HashMap::new();
+        let mut add = |t: SectionType, names: &mut dyn Iterator<Item = &String>| {
+            served.entry(t).or_default().extend(names.cloned());
         };
-        add(SectionType::Network, model.networks.iter().map(|s| &s.name).collect());
-        add(SectionType::Line, model.lines.iter().map(|s| &s.name).collect());
-        add(SectionType::ExternalLine, model.external_lines.iter().map(|s| &s.name).collect());
-        add(SectionType::Application, model.applications.iter().map(|s| &s.name).collect());
-        add(SectionType::Ringtone, model.ringtones.iter().map(|s| &s.name).collect());
-        add(SectionType::Alert, model.alerts.iter().map(|s| &s.name).collect());
-        add(SectionType::Firmware, model.firmwares.iter().map(|s| &s.name).collect());
-        add(SectionType::Translation, model.translations.iter().map(|s| &s.name).collect());
-        add(SectionType::Multicastpage, model.multicastpages.iter().map(|s| &s.name).collect());
-        let mut declared: HashMap<String, Vec<SectionType>> = HashMap::new();
+        add(SectionType::Network, &mut model.networks.iter().map(|s| &s.name));
+        add(SectionType::Line, &mut model.lines.iter().map(|s| &s.name));
+        add(SectionType::ExternalLine, &mut model.external_lines.iter().map(|s| &s.name));
+        add(SectionType::Application, &mut model.applications.iter().map(|s| &s.name));
+        add(SectionType::Ringtone, &mut model.ringtones.iter().map(|s| &s.name));
+        add(SectionType::Alert, &mut model.alerts.iter().map(|s| &s.name));
+        add(SectionType::Firmware, &mut model.firmwares.iter().map(|s| &s.name));
+        add(SectionType::Translation, &mut model.translations.iter().map(|s| &s.name));
+        add(SectionType::Multicastpage, &mut model.multicastpages.iter().map(|s| &s.name));
+        let mut declared: HashMap<&str, Vec<SectionType>> = HashMap::new();
         for s in raw.concrete() {
             if let Some(t) = s.last("type").and_then(|e| SectionType::from_name(&e.value)) {
-                declared.entry(s.name.clone()).or_default().push(t);
+                declared.entry(s.name.as_str()).or_default().push(t);
             }
         }
         Self { served, declared }
     }
 
+    /// `name` of type `t` is no longer served.
+    fn forget(&mut self, t: SectionType, name: &str) {
+        if let Some(names) = self.served.get_mut(&t) {
+            names.remove(name);
+        }
+    }
+
+    fn serves(&self, t: SectionType, name: &str) -> bool {
+        self.served.get(&t).is_some_and(|names| names.contains(name))
+    }
+
     fn has(&self, target: Target, name: &str) -> bool {
         match target {
-            Target::Section(t) => self.served.contains(&(t, name.to_string())),
+            Target::Section(t) => self.serves(t, name),
             Target::Ringtone => {
-                spec::builtin_ringtone(name).is_some()
-                    || self.served.contains(&(SectionType::Ringtone, name.to_string()))
+                spec::builtin_ringtone(name).is_some() || self.serves(SectionType::Ringtone, name)
             }
         }
     }
@@ -149,25 +161,33 @@ pub(super) fn references(
     previous: Option<&Model>,
     findings: &mut Vec<Finding>,
 ) {
-    let names = Names::new(raw, model);
-    resolve(&mut model.alerts, previous.map(|p| p.alerts.as_slice()), &names, findings);
-    let names = Names::new(raw, model);
-    resolve(&mut model.applications, previous.map(|p| p.applications.as_slice()), &names, findings);
-    let names = Names::new(raw, model);
+    let mut names = Names::new(raw, model);
+    for name in resolve(&mut model.alerts, previous.map(|p| p.alerts.as_slice()), &names, findings)
+    {
+        names.forget(SectionType::Alert, &name);
+    }
+    let previous_apps = previous.map(|p| p.applications.as_slice());
+    for name in resolve(&mut model.applications, previous_apps, &names, findings) {
+        names.forget(SectionType::Application, &name);
+    }
     resolve(&mut model.phones, previous.map(|p| p.phones.as_slice()), &names, findings);
 }
 
+/// Refuses the items whose names do not resolve, or puts their last good definition in their place;
+/// returns the names no longer served. Items stay where they are: moving ten thousand phones to a
+/// new list costs more than checking them.
 fn resolve<T: Referrer>(
     items: &mut Vec<T>,
     previous: Option<&[T]>,
     names: &Names,
     findings: &mut Vec<Finding>,
-) {
+) -> Vec<String> {
     let resolves = |item: &T| item.references().iter().all(|(_, r, t)| names.has(*t, &r.name));
-    let mut kept = Vec::with_capacity(items.len());
-    for item in items.drain(..) {
-        if resolves(&item) {
-            kept.push(item);
+    let mut dropped = Vec::new();
+    let mut keep = Vec::with_capacity(items.len());
+    for item in items.iter_mut() {
+        if resolves(item) {
+            keep.push(true);
             continue;
         }
         let fallback = previous
@@ -193,7 +213,15 @@ fn resolve<T: Referrer>(
                 message: format!("{}; {outcome}", names.why_missing(target, &r.name)),
             });
         }
-        kept.extend(fallback);
+        keep.push(fallback.is_some());
+        match fallback {
+            Some(good) => *item = good,
+            None => dropped.push(item.name().to_string()),
+        }
     }
-    *items = kept;
+    if !dropped.is_empty() {
+        let mut keep = keep.into_iter();
+        items.retain(|_| keep.next().unwrap_or(true));
+    }
+    dropped
 }

@@ -868,3 +868,30 @@ fn presence_options_are_validated() {
     let b = build(&raw(&[("general", &[("hint_context", long.as_str())])]), None);
     assert!(errors(&b)[0].contains("at most 79 bytes"), "{:?}", errors(&b));
 }
+
+#[test]
+fn lookups_by_name_and_mac_use_the_index_and_survive_changes_by_hand() {
+    let b = build(
+        &raw(&[
+            ("l1", &[("type", "line")]),
+            ("l2", &[("type", "line")]),
+            ("p1", &[("type", "phone"), ("line", "l1"), ("mac", "000FD3000001")]),
+            ("p2", &[("type", "phone"), ("line", "l2"), ("mac", "000fd3000002")]),
+        ]),
+        None,
+    );
+    assert_eq!(errors(&b), Vec::<String>::new());
+    let mut m = b.model;
+    let mac2: mac::Mac = "000fd3000002".parse().unwrap();
+    assert_eq!(m.phone("p2").map(|p| p.name.as_str()), Some("p2"));
+    assert_eq!(m.phone_with_mac(mac2).map(|p| p.name.as_str()), Some("p2"));
+    assert_eq!(m.line("l1").map(|l| l.name.as_str()), Some("l1"));
+    assert!(m.phone("p3").is_none() && m.line("nope").is_none());
+    // Moved and renamed after the index was built: hits are checked, misses scanned.
+    m.phones.swap(0, 1);
+    m.lines[0].name = "renamed".into();
+    assert_eq!(m.phone("p1").map(|p| p.name.as_str()), Some("p1"));
+    assert_eq!(m.phone_with_mac(mac2).map(|p| p.name.as_str()), Some("p2"));
+    assert_eq!(m.line("renamed").map(|l| l.name.as_str()), Some("renamed"));
+    assert!(m.line("l1").is_none());
+}

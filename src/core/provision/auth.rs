@@ -128,15 +128,14 @@ pub fn claim<'a>(
     globalpin: Option<&str>,
     voicemail_pin: impl Fn(&str) -> Option<String>,
 ) -> Result<Claim<'a>, Refusal> {
-    let phone =
-        match profile.filter(|p| !p.is_empty()) {
-            Some(name) => model
-                .phone(name)
-                .ok_or_else(|| Refusal::not_found(&format!("no profile named '{name}'")))?,
-            None => mac.and_then(|m| model.phones.iter().find(|p| p.mac == Some(m))).ok_or_else(
-                || Refusal::not_found("no profile has this phone's MAC; choose one from the list"),
-            )?,
-        };
+    let phone = match profile.filter(|p| !p.is_empty()) {
+        Some(name) => model
+            .phone(name)
+            .ok_or_else(|| Refusal::not_found(&format!("no profile named '{name}'")))?,
+        None => mac.and_then(|m| model.phone_with_mac(m)).ok_or_else(|| {
+            Refusal::not_found("no profile has this phone's MAC; choose one from the list")
+        })?,
+    };
     match model.general.config_auth {
         ConfigAuth::Disabled => {}
         ConfigAuth::Mac => check_mac(phone, mac)?,

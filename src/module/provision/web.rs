@@ -86,7 +86,7 @@ fn stock_phone(req: &Request, mac: &str) -> Response {
         mac.parse::<Mac>().ok()
     };
     let Some(mac) = mac else { return not_found() };
-    let Some(phone) = model.phones.iter().find(|p| p.mac == Some(mac)) else { return not_found() };
+    let Some(phone) = model.phone_with_mac(mac) else { return not_found() };
     let host = req
         .header("Host")
         .map(|h| h.rsplit_once(':').map_or(h, |(host, _)| host))
