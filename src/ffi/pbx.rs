@@ -1,5 +1,7 @@
 //! Dialplan hints through the PBX API, added under this module's registrar.
 
+use std::collections::HashMap;
+
 use super::sys;
 use super::util::{cstring, string_from};
 
@@ -9,31 +11,45 @@ const REGISTRAR: &std::ffi::CStr = c"res_digium_phone";
 /// `PRIORITY_HINT` in asterisk/pbx.h (a macro bindgen does not carry).
 const PRIORITY_HINT: i32 = -1;
 
-pub(crate) enum Added {
-    Done,
-    /// A hint is already there (the admin's, most likely): left alone.
-    Exists(String),
-    Failed,
-}
-
-/// The hint of `exten@context`, if there is one.
-pub(crate) fn hint(context: &str, exten: &str) -> Option<String> {
-    let (context, exten) = (cstring(context), cstring(exten));
-    let mut buf = [0 as std::ffi::c_char; 1024];
-    // SAFETY: a writable buffer of the length given; no channel; no name buffer (size 0).
-    let found = unsafe {
-        sys::ast_get_hint(
-            buf.as_mut_ptr(),
-            buf.len() as i32,
-            std::ptr::null_mut(),
-            0,
-            std::ptr::null_mut(),
-            context.as_ptr(),
-            exten.as_ptr(),
-        )
-    };
-    // SAFETY: Asterisk NUL-terminates what it wrote.
-    (found != 0).then(|| unsafe { string_from(buf.as_ptr()) })
+/// The hints in `context`, by extension: one walk of the context under Asterisk's locks, where a
+/// lookup per extension costs a search of the context each (20,000 lines made that quadratic).
+pub(crate) fn hints_in(context: &str) -> HashMap<String, String> {
+    let mut hints = HashMap::new();
+    // SAFETY: the contexts lock is held (read) while walking the list of contexts, and the context's
+    // own lock while walking its extensions and their priorities, as `dialplan show` does; every
+    // pointer comes from Asterisk's walk functions and is used only under those locks; the strings
+    // read are copied before the locks are released.
+    unsafe {
+        if sys::ast_rdlock_contexts() != 0 {
+            return hints;
+        }
+        let mut con = sys::ast_walk_contexts(std::ptr::null_mut());
+        while !con.is_null() {
+            if string_from(sys::ast_get_context_name(con)) == context {
+                if sys::ast_rdlock_context(con) == 0 {
+                    let mut exten = sys::ast_walk_context_extensions(con, std::ptr::null_mut());
+                    while !exten.is_null() {
+                        let mut p = sys::ast_walk_extension_priorities(exten, std::ptr::null_mut());
+                        while !p.is_null() {
+                            if sys::ast_get_extension_priority(p) == PRIORITY_HINT {
+                                hints.insert(
+                                    string_from(sys::ast_get_extension_name(p)),
+                                    string_from(sys::ast_get_extension_app(p)),
+                                );
+                            }
+                            p = sys::ast_walk_extension_priorities(exten, p);
+                        }
+                        exten = sys::ast_walk_context_extensions(con, exten);
+                    }
+                    sys::ast_unlock_context(con);
+                }
+                break;
+            }
+            con = sys::ast_walk_contexts(con);
+        }
+        sys::ast_unlock_contexts();
+    }
+    hints
 }
 
 /// Whether a context of that name exists.
@@ -43,11 +59,9 @@ pub(crate) fn context_exists(context: &str) -> bool {
     !unsafe { sys::ast_context_find(context.as_ptr()) }.is_null()
 }
 
-/// Adds `exten => hint` in `context` (created if missing) unless a hint is already there.
-pub(crate) fn add_hint(context: &str, exten: &str, hint_value: &str) -> Added {
-    if let Some(existing) = hint(context, exten) {
-        return Added::Exists(existing);
-    }
+/// Adds `exten => hint` in `context` (created if missing). The caller has looked for a hint of the
+/// admin's there ([`hints_in`]).
+pub(crate) fn add_hint(context: &str, exten: &str, hint_value: &str) -> bool {
     let (context_c, exten_c, hint_c, registrar) =
         (cstring(context), cstring(exten), cstring(hint_value), REGISTRAR);
     // SAFETY: NUL-terminated strings that Asterisk copies; a hint carries no application data, so
@@ -61,7 +75,7 @@ pub(crate) fn add_hint(context: &str, exten: &str, hint_value: &str) -> Added {
         )
         .is_null()
         {
-            return Added::Failed;
+            return false;
         }
         let rc = sys::ast_add_extension(
             context_c.as_ptr(),
@@ -75,7 +89,7 @@ pub(crate) fn add_hint(context: &str, exten: &str, hint_value: &str) -> Added {
             None,
             registrar.as_ptr(),
         );
-        if rc == 0 { Added::Done } else { Added::Failed }
+        rc == 0
     }
 }
 

@@ -110,13 +110,25 @@ pub fn plan_set(model: &Model, phone: &Phone, status: Status) -> Result<SetPlan,
 }
 
 /// One dialplan hint: `exten => <exten>,hint,<hint>` in `context`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Hint {
     pub context: String,
     pub exten: String,
     pub hint: String,
     /// The line it is for.
     pub line: String,
+}
+
+impl Hint {
+    /// The order of Asterisk's dialplan (`ext_cmp` for extensions that are not patterns: bytes as C
+    /// `char`s, dashes skipped), context first. Asterisk keeps a context's extensions in one sorted
+    /// list and walks it to add or remove one, so hints added in descending and removed in ascending
+    /// order each find their place at the head of the list.
+    pub fn dialplan_order(&self, other: &Self) -> std::cmp::Ordering {
+        let exten = |e: &str| e.bytes().filter(|b| *b != b'-').map(|b| b as i8).collect::<Vec<_>>();
+        (self.context.as_str(), exten(&self.exten))
+            .cmp(&(other.context.as_str(), exten(&other.exten)))
+    }
 }
 
 /// The hints to install, and warnings about lines that get none.
