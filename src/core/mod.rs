@@ -9,6 +9,7 @@ pub mod conf;
 pub mod discovery;
 pub mod finding;
 pub mod model;
+pub mod names;
 pub mod presence;
 pub mod protocol;
 pub mod provision;

@@ -5,11 +5,11 @@
 //! away on unload. Statuses are written into `PRESENCE_STATE(CustomPresence:<line>)`, which persists
 //! them in astdb and tells every watcher of the hints.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use crate::core::finding::Finding;
 use crate::core::model::{Model, Phone};
+use crate::core::names::{NameMap, NameSet};
 use crate::core::presence::{self, Hint, LinePresence, Reading, Reported};
 use crate::core::protocol::{ErrorReply, Request, Response};
 use crate::ffi::pbx;
@@ -37,17 +37,17 @@ pub(crate) fn apply_hints(model: &Model) {
     plan.findings.iter().for_each(log_finding);
     let mut guard = INSTALLED.lock().unwrap_or_else(|p| p.into_inner());
     let installed = guard.get_or_insert_with(Installed::default);
-    let planned: HashSet<&Hint> = plan.hints.iter().collect();
+    let planned: NameSet<&Hint> = plan.hints.iter().collect();
     let mut stale: Vec<&Hint> = installed.hints.iter().filter(|h| !planned.contains(h)).collect();
     stale.sort_by(|a, b| a.dialplan_order(b));
     for old in stale {
         pbx::remove_hint(&old.context, &old.exten);
     }
-    let mut in_place: HashSet<Hint> =
+    let mut in_place: NameSet<Hint> =
         installed.hints.drain(..).filter(|h| planned.contains(h)).collect();
     let mut missing: Vec<&Hint> = plan.hints.iter().filter(|h| !in_place.contains(*h)).collect();
     missing.sort_by(|a, b| b.dialplan_order(a));
-    let mut present: HashMap<&str, HashMap<String, String>> = HashMap::new();
+    let mut present: NameMap<&str, std::collections::HashMap<String, String>> = NameMap::default();
     for hint in missing {
         let in_context =
             present.entry(hint.context.as_str()).or_insert_with(|| pbx::hints_in(&hint.context));
@@ -71,7 +71,7 @@ pub(crate) fn apply_hints(model: &Model) {
     }
     // In configuration order, as the CLI shows them.
     installed.hints = plan.hints.into_iter().filter(|h| in_place.contains(h)).collect();
-    let in_use: HashSet<&str> = installed.hints.iter().map(|h| h.context.as_str()).collect();
+    let in_use: NameSet<&str> = installed.hints.iter().map(|h| h.context.as_str()).collect();
     let (keep, empty): (Vec<String>, Vec<String>) =
         installed.contexts.drain(..).partition(|c| in_use.contains(c.as_str()));
     empty.iter().for_each(|c| pbx::destroy_context(c));

@@ -27,6 +27,7 @@ pub mod values;
 use std::collections::HashMap;
 
 use crate::core::finding::{Finding, Severity};
+use crate::core::names::NameMap;
 use crate::core::raw::{RawConfig, RawSection};
 pub use alert::Alert;
 pub use application::{AppKind, Application};
@@ -79,10 +80,10 @@ pub struct Model {
 /// scan.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
-    phones: HashMap<String, usize>,
-    phones_by_mac: HashMap<mac::Mac, usize>,
-    lines: HashMap<String, usize>,
-    external_lines: HashMap<String, usize>,
+    phones: NameMap<String, usize>,
+    phones_by_mac: NameMap<mac::Mac, usize>,
+    lines: NameMap<String, usize>,
+    external_lines: NameMap<String, usize>,
 }
 
 /// Derived from the lists, so it never makes two models differ.
@@ -95,13 +96,13 @@ impl PartialEq for Index {
 impl Index {
     fn of(model: &Model) -> Self {
         let by_name = |names: &mut dyn Iterator<Item = &String>| {
-            let mut map = HashMap::new();
+            let mut map = NameMap::default();
             for (i, name) in names.enumerate() {
                 map.entry(name.clone()).or_insert(i);
             }
             map
         };
-        let mut phones_by_mac = HashMap::new();
+        let mut phones_by_mac = NameMap::default();
         for (i, p) in model.phones.iter().enumerate() {
             if let Some(m) = p.mac {
                 phones_by_mac.entry(m).or_insert(i);
@@ -257,7 +258,7 @@ pub fn build(raw: &RawConfig, previous: Option<&Model>) -> Built {
     let mut findings = Vec::new();
     let mut model = Model::default();
     let mut general_sections: Vec<&RawSection> = Vec::new();
-    let mut seen: HashMap<(SectionType, &str), &RawSection> = HashMap::new();
+    let mut seen: NameMap<(SectionType, &str), &RawSection> = NameMap::default();
 
     for section in raw.concrete() {
         if section.name.eq_ignore_ascii_case("general") {

@@ -3,12 +3,11 @@
 //! Sections are resolved in dependency order (alerts and applications before the phones naming them),
 //! so a refusal carries through to whoever names the refused section.
 
-use std::collections::{HashMap, HashSet};
-
 use super::phone::Reference;
 use super::spec::{self, SectionType};
 use super::{AppKind, Model};
 use crate::core::finding::{Finding, Severity};
+use crate::core::names::{NameMap, NameSet};
 use crate::core::raw::RawConfig;
 
 /// What a name must be.
@@ -80,13 +79,13 @@ impl Referrer for super::Phone {
 /// once per model and told what each resolution step drops, so a model of ten thousand phones does
 /// not copy every name again for each step.
 struct Names<'r> {
-    served: HashMap<SectionType, HashSet<String>>,
-    declared: HashMap<&'r str, Vec<SectionType>>,
+    served: NameMap<SectionType, NameSet<String>>,
+    declared: NameMap<&'r str, Vec<SectionType>>,
 }
 
 impl<'r> Names<'r> {
     fn new(raw: &'r RawConfig, model: &Model) -> Self {
-        let mut served: HashMap<SectionType, HashSet<String>> = HashMap::new();
+        let mut served: NameMap<SectionType, NameSet<String>> = NameMap::default();
         let mut add = |t: SectionType, names: &mut dyn Iterator<Item = &String>| {
             served.entry(t).or_default().extend(names.cloned());
         };
@@ -99,7 +98,7 @@ impl<'r> Names<'r> {
         add(SectionType::Firmware, &mut model.firmwares.iter().map(|s| &s.name));
         add(SectionType::Translation, &mut model.translations.iter().map(|s| &s.name));
         add(SectionType::Multicastpage, &mut model.multicastpages.iter().map(|s| &s.name));
-        let mut declared: HashMap<&str, Vec<SectionType>> = HashMap::new();
+        let mut declared: NameMap<&str, Vec<SectionType>> = NameMap::default();
         for s in raw.concrete() {
             if let Some(t) = s.last("type").and_then(|e| SectionType::from_name(&e.value)) {
                 declared.entry(s.name.as_str()).or_default().push(t);

@@ -191,7 +191,7 @@ pub fn find(specs: &'static [OptionSpec], key: &str) -> Option<&'static OptionSp
 struct TableIndex {
     /// The table's address and length: which table this is.
     table: (usize, usize),
-    by_key: std::collections::HashMap<&'static str, usize>,
+    by_key: crate::core::names::NameMap<&'static str, usize>,
     /// Some key is not all lower case, so a miss may still match ignoring case.
     mixed_case: bool,
 }
@@ -214,7 +214,7 @@ fn table_index(specs: &'static [OptionSpec]) -> Option<&'static TableIndex> {
 
 impl TableIndex {
     fn of(specs: &'static [OptionSpec]) -> Self {
-        let mut by_key = std::collections::HashMap::with_capacity(specs.len());
+        let mut by_key = crate::core::names::NameMap::default();
         for (i, s) in specs.iter().enumerate() {
             by_key.entry(s.key).or_insert(i);
         }

@@ -1,8 +1,6 @@
 //! What the configuration decides about presence: which lines a status goes to, which states a
 //! phone's status application offers, and the dialplan hints.
 
-use std::collections::HashMap;
-
 use super::{PresenceError, State, Status, encode};
 use crate::core::finding::{Finding, Severity};
 use crate::core::model::{AppKind, Line, Model, Phone};
@@ -150,7 +148,7 @@ pub fn hints(model: &Model) -> Vec<Hint> {
 pub fn hint_plan(model: &Model) -> HintPlan {
     let context = model.general.hint_context.as_str();
     let mut plan = HintPlan::default();
-    let mut owners: HashMap<&str, &str> = HashMap::new();
+    let mut owners: crate::core::names::NameMap<&str, &str> = Default::default();
     for line in &model.lines {
         let exten = line.exten.as_deref().filter(|e| !e.is_empty()).unwrap_or(&line.name);
         if !usable_line_name(&line.name) {
