@@ -12,6 +12,7 @@ pub(crate) mod guard;
 pub(crate) mod http;
 pub(crate) mod log;
 pub(crate) mod manager;
+pub(crate) mod memory;
 pub(crate) mod message;
 pub(crate) mod module;
 pub(crate) mod pbx;

@@ -65,6 +65,8 @@ pub(crate) fn reload() -> Result<(), ModuleError> {
     let snapshot = config::current();
     discovery::apply(&snapshot.model);
     presence::apply_hints(&snapshot.model);
+    drop(snapshot);
+    crate::ffi::memory::release_free_memory();
     result
 }
 
