@@ -225,7 +225,7 @@ fn custom(doc: &mut Doc, ctx: &RenderContext, net: &Net, app: &Application) -> s
 /// A custom application's own options, as `<settings>` attributes: a key written twice keeps its
 /// last value (as Asterisk options do), in the place it first appeared, since an attribute may not
 /// repeat. Keys that cannot be attribute names are left out.
-fn custom_settings(settings: &[(String, String)]) -> Attrs {
+fn custom_settings(settings: &[(String, String)]) -> Attrs<'_> {
     let mut kept: Vec<(&str, &str)> = Vec::new();
     for (key, value) in settings.iter().filter(|(k, _)| is_xml_name(k)) {
         match kept.iter_mut().find(|(k, _)| k == key) {

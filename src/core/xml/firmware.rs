@@ -50,7 +50,7 @@ pub(super) fn write(doc: &mut Doc, ctx: &RenderContext, net: &Net) -> Result<(),
     Ok(())
 }
 
-fn attrs(fw: &Firmware) -> Attrs {
+fn attrs(fw: &Firmware) -> Attrs<'_> {
     Attrs::new().set("model", model(fw)).set("version", fw.version.as_str())
 }
 

@@ -10,7 +10,7 @@
 //! - `<appconfig>` for the phone's applications and multicast pages ([`apps`]);
 //! - `<firmwares>` and `<public_firmwares>` ([`firmware`]).
 //!
-//! Every value goes through quick-xml's writer and [`doc::escape_attribute`]; element and attribute
+//! Every value goes through quick-xml's writer and [`doc::push_escaped`]; element and attribute
 //! names are fixed by this code. The same input always gives the same bytes: everything is walked in
 //! configuration order, nothing in hash order.
 //!

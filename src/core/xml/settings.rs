@@ -6,6 +6,7 @@
 //! (the comment on each line says which). Unset options without a default are left out, so the phone
 //! keeps its own value.
 
+use std::borrow::Cow;
 use std::io;
 
 use super::doc::{Attrs, Doc, bit};
@@ -119,11 +120,15 @@ struct Settings<'d> {
 }
 
 impl Settings<'_> {
-    fn set(&mut self, id: &'static str, value: impl Into<String>) -> io::Result<()> {
+    fn set<'v>(&mut self, id: &'static str, value: impl Into<Cow<'v, str>>) -> io::Result<()> {
         self.doc.empty("setting", Attrs::new().set("id", id).set("value", value))
     }
 
-    fn opt<V: Into<String>>(&mut self, id: &'static str, value: Option<V>) -> io::Result<()> {
+    fn opt<'v, V: Into<Cow<'v, str>>>(
+        &mut self,
+        id: &'static str,
+        value: Option<V>,
+    ) -> io::Result<()> {
         match value {
             Some(v) => self.set(id, v),
             None => Ok(()),
