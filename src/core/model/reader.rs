@@ -15,6 +15,7 @@ use crate::core::secret::Secret;
 pub(crate) struct SectionReader<'a> {
     section: &'a RawSection,
     specs: &'static [OptionSpec],
+    table: spec::Table,
     findings: &'a mut Vec<Finding>,
     errors: usize,
     /// Options outside `specs` are passed on rather than warned about (custom applications).
@@ -32,6 +33,7 @@ impl<'a> SectionReader<'a> {
         let mut reader = Self {
             section,
             specs,
+            table: spec::Table::of(specs),
             findings,
             errors: 0,
             accept_unknown: false,
@@ -44,7 +46,7 @@ impl<'a> SectionReader<'a> {
     fn check_values(&mut self) {
         let section = self.section;
         for (i, e) in section.entries.iter().enumerate() {
-            let Some(spec) = spec::find(self.specs, &e.key) else { continue };
+            let Some(spec) = self.table.find(&e.key) else { continue };
             let overridden =
                 section.entries[i + 1..].iter().any(|l| l.key.eq_ignore_ascii_case(&e.key));
             if !spec.is_list() && overridden {
@@ -107,7 +109,7 @@ impl<'a> SectionReader<'a> {
     }
 
     fn spec(&self, key: &str) -> Option<&'static OptionSpec> {
-        let spec = spec::find(self.specs, key);
+        let spec = self.table.find(key);
         debug_assert!(spec.is_some(), "option {key} missing from its section's table");
         spec
     }
@@ -197,7 +199,7 @@ impl<'a> SectionReader<'a> {
             for e in &section.entries {
                 let key = e.key.as_str();
                 if key.eq_ignore_ascii_case("type")
-                    || spec::find(self.specs, key).is_some()
+                    || self.table.find(key).is_some()
                     || self.explained.iter().any(|k| k.eq_ignore_ascii_case(key))
                     || seen.iter().any(|s| s.eq_ignore_ascii_case(key))
                 {
@@ -208,7 +210,8 @@ impl<'a> SectionReader<'a> {
                 let known: Vec<&'static str> = self.specs.iter().map(|s| s.key).collect();
                 let candidates = suggestions(key, &known);
                 let fits = |k: &&&str| {
-                    spec::find(self.specs, k)
+                    self.table
+                        .find(k)
                         .is_some_and(|s| values::check(s.kind, e.value.trim()).is_ok())
                 };
                 let best = candidates.iter().find(fits).or(candidates.first());

@@ -175,15 +175,32 @@ impl OptionSpec {
 
 /// The spec of `key` in `specs`, without regard to case.
 pub fn find(specs: &'static [OptionSpec], key: &str) -> Option<&'static OptionSpec> {
-    if let Some(index) = table_index(specs) {
-        if let Some(&i) = index.by_key.get(key) {
-            return specs.get(i);
-        }
-        if !index.mixed_case && !key.bytes().any(|b| b.is_ascii_uppercase()) {
-            return None;
-        }
+    Table::of(specs).find(key)
+}
+
+/// An option table with its index, for callers that ask it many times (a section's reader).
+#[derive(Clone, Copy)]
+pub(crate) struct Table {
+    specs: &'static [OptionSpec],
+    index: Option<&'static TableIndex>,
+}
+
+impl Table {
+    pub(crate) fn of(specs: &'static [OptionSpec]) -> Self {
+        Self { specs, index: table_index(specs) }
     }
-    specs.iter().find(|s| s.key.eq_ignore_ascii_case(key))
+
+    pub(crate) fn find(&self, key: &str) -> Option<&'static OptionSpec> {
+        if let Some(index) = self.index {
+            if let Some(&i) = index.by_key.get(key) {
+                return self.specs.get(i);
+            }
+            if !index.mixed_case && !key.bytes().any(|b| b.is_ascii_uppercase()) {
+                return None;
+            }
+        }
+        self.specs.iter().find(|s| s.key.eq_ignore_ascii_case(key))
+    }
 }
 
 /// Positions in one option table by key. Reading 10,000 phones asks a table a million times; a
