@@ -144,8 +144,9 @@ def report(path, old_path=None):
         "**floor**: the same body as a MESSAGE to `echo`, which the dialplan sends straight back "
         "with `MessageSend` (Asterisk's own message path, nothing else). **phoneprov**: "
         "`GET /phoneprov/<mac>.cfg` from res_phoneprov, a template made from the document this "
-        "module serves, so both documents have the same size. Medians over the rounds; failures "
-        "summed. CPU is Asterisk's (user + system, all threads) during the storm.\n"
+        "module serves, so both documents have the same size. After one uncounted storm of each "
+        "kind, the kinds take turns for every round; medians over the rounds, failures summed. "
+        "CPU is Asterisk's (user + system, all threads) during the storm.\n"
     )
     w(
         "| mode | N | rounds | failures | completion ms | phones/s | RTT p50 ms | RTT p99 ms | "
@@ -171,7 +172,8 @@ def report(path, old_path=None):
         f"An instance serving a generated file of one phone is given one of {big} phones (two "
         "lines each) with `module reload` over AMI, which answers when the reload is done; with "
         "no traffic, so the memory it gains is the phones' alone (Asterisk's RSS two seconds "
-        "after, less two seconds before). Then the big file is replaced three times by a changed "
+        "after, less two seconds before; an uncounted reload just before lets the module trim "
+        "the heap, as it does after every reload). Then the big file is replaced three times by a changed "
         "copy of itself, the whole model in service, while two probes send one request at a time: "
         "one through the floor's echo (Asterisk's message thread and the dialplan), one through "
         "the module (`provision.config`, reply only). **during max** is the slowest probe round "

@@ -154,8 +154,10 @@ pub fn run(storm: &Storm) -> Report {
     let sample = || pid.as_deref().and_then(|p| Usage::of(p).ok());
     let own_before = Usage::of("self").ok();
     let before = sample();
-    barrier.wait();
+    // Taken before the wait: this thread arrives last and releases the phones, and a fast phone
+    // may finish before this thread runs again.
     let start = Instant::now();
+    barrier.wait();
     let outcomes: Vec<Outcome> =
         threads.into_iter().map(|t| t.join().expect("a phone thread panicked")).collect();
     let after = sample();
