@@ -180,6 +180,8 @@ cmd_run() {
     reloads "$raw" rdp-bench-reload "$pid" "$sip" "$ami" "$work/big/res_digium_phone.conf"
     sandbox stop rdp-bench-reload
 
+    log "memory of $reload_phones phones in the core"
+    "$BENCH" memory --phones "$reload_phones" >>"$raw"
     [ $criterion = yes ] && criterion "$raw"
     # The analysis section of an earlier run is kept.
     python3 "$REPO/contrib/bench_report.py" report "$raw" "$out" >"$out.new"

@@ -69,7 +69,7 @@ def median(rows, key):
 
 
 def collect(path):
-    data = {"machine": {}, "storm": {}, "reload": {}, "criterion": {}}
+    data = {"machine": {}, "storm": {}, "reload": {}, "criterion": {}, "memory": {}}
     for kind, r in records(path):
         if kind == "machine":
             data["machine"] = r
@@ -79,6 +79,8 @@ def collect(path):
             data["reload"][r["kind"]] = r
         elif kind == "criterion":
             data["criterion"][r["name"]] = r
+        elif kind == "memory":
+            data["memory"] = r
     return data
 
 
@@ -194,6 +196,14 @@ def report(path, old_path=None):
             f"{probe('floor')} | {probe('ours')} | {lost} |"
         )
     w("")
+    mem = data["memory"]
+    if mem:
+        w(
+            f"The same {mem['phones']} phones ({mem['lines']} lines) in the core alone "
+            "(`digium-phones-bench memory`, the process's RSS): reading the file takes "
+            f"{mem['raw_mb']} MB, the model built from it {mem['model_mb']} MB more, "
+            f"{mem['model_per_phone_kib']} KiB per phone with its lines.\n"
+        )
     if data["criterion"]:
         w("## Micro-benchmarks (criterion)\n")
         w("| benchmark | low | estimate | high |")

@@ -14,6 +14,8 @@ mod sip;
 
 #[path = "digium_phones_bench/generate.rs"]
 mod generate;
+#[path = "digium_phones_bench/memory.rs"]
+mod memory;
 #[path = "digium_phones_bench/process.rs"]
 mod process;
 #[path = "digium_phones_bench/reload.rs"]
@@ -43,6 +45,9 @@ usage: digium-phones-bench generate --phones N --dir DIR [--template-path PATH]
            [--settle SECS] [--clk-tck HZ] [--probes yes|no]
            replaces FILE by the other, reloads the module over AMI while probes measure the message
            path (none with --probes no, for memory figures); prints one `reload key=value...` line
+       digium-phones-bench memory --phones N
+           the memory a generated file of N phones takes, read and built into its model (this
+           process's RSS); prints one `memory key=value...` line
        digium-phones-bench ports
            prints three free loopback ports: SIP (UDP), HTTP and AMI (TCP)
 
@@ -54,6 +59,10 @@ fn main() -> ExitCode {
         Some("generate") => options(&args[1..]).and_then(|o| generate_files(&o)),
         Some("storm") => options(&args[1..]).and_then(|o| storm(&o)),
         Some("reload") => options(&args[1..]).and_then(|o| reload(&o)),
+        Some("memory") => options(&args[1..])
+            .and_then(|o| o.number("phones", None))
+            .and_then(memory::measure)
+            .map(|line| println!("{line}")),
         Some("ports") => ports(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
