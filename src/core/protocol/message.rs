@@ -59,9 +59,17 @@ impl ErrorReply {
     }
 }
 
+/// Characters of a refusal's text that go into the reply. Escaped, one takes at most six bytes
+/// (`&apos;`), so with a 64-character id and method the reply stays within [`MAX_BODY`]; the text
+/// can quote parts of the body, such as a `v` of up to 512 bytes.
+const MAX_REPLY_TEXT: usize = 128;
+
 impl From<&ProtocolError> for ErrorReply {
     fn from(error: &ProtocolError) -> Self {
-        Self::new(error.code, error.message.as_str())
+        match error.message.char_indices().nth(MAX_REPLY_TEXT) {
+            Some((cut, _)) => Self::new(error.code, format!("{}…", &error.message[..cut])),
+            None => Self::new(error.code, error.message.as_str()),
+        }
     }
 }
 

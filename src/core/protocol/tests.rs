@@ -178,6 +178,31 @@ fn other_versions_are_505_and_keep_the_envelope() {
     assert_eq!(reply.result.unwrap_err().code, code::VERSION_NOT_SUPPORTED);
 }
 
+/// Found by the protocol_request fuzz target (fuzz/regressions/protocol_request/): the 505 text
+/// quoted the whole `v`, and a `v` of quotes, each escaped twice, made a 1,074-byte reply.
+#[test]
+fn replies_to_refused_bodies_fit_in_a_body() {
+    let id = "i".repeat(64);
+    let method = "m".repeat(64);
+    let quotes = "'".repeat(400);
+    for body in [
+        format!(r#"<request v="{quotes}" id="{id}" method="{method}"/>"#),
+        format!(r#"<request v="1" id="{id}" method="{method}"><{quotes}"#),
+        format!(r#"<request v="1" id="{id}" method="{method}"></{}>"#, "a".repeat(800)),
+    ] {
+        assert!(body.len() <= MAX_BODY);
+        let error = error_of(&body);
+        let reply = error.reply().expect("the id was read");
+        let xml = reply.to_xml();
+        assert!(xml.len() <= MAX_BODY, "{} bytes: {xml}", xml.len());
+        assert_eq!(parse_response(&xml), reply);
+    }
+    let short = ProtocolError::malformed("short");
+    assert_eq!(ErrorReply::from(&short).message, "short");
+    let long = ProtocolError::malformed("é".repeat(200));
+    assert_eq!(ErrorReply::from(&long).message, format!("{}…", "é".repeat(128)));
+}
+
 #[test]
 fn malformed_bodies_are_400() {
     let cases = [
