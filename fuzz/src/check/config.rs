@@ -171,7 +171,7 @@ fn cost(line: &[u8], names: &[&str], recursive: &[&str]) -> Option<Cost> {
         return None;
     }
     let mut cost = Cost { recursive: 0, reads: 0 };
-    for pattern in alternatives(dequote(argument.trim_ascii())) {
+    for pattern in alternatives(conf::dequote(argument.trim_ascii())) {
         if pattern.iter().any(|b| b"*?[".contains(b)) {
             cost.recursive += recursive.len();
             cost.reads += names.len();
@@ -182,20 +182,6 @@ fn cost(line: &[u8], names: &[&str], recursive: &[&str]) -> Option<Cost> {
         }
     }
     Some(cost)
-}
-
-/// `"name"` and `<name>` lose their quotes, as the reader reads them.
-fn dequote(argument: &[u8]) -> &[u8] {
-    let close = match argument.first() {
-        Some(b'"') => b'"',
-        Some(b'<') => b'>',
-        _ => return argument,
-    };
-    match argument.len() {
-        1 => &[],
-        n if argument[n - 1] == close => &argument[1..n - 1],
-        _ => argument,
-    }
 }
 
 /// The names one `{a,b}` stands for (the only brace a kept directive may hold).

@@ -557,7 +557,7 @@ fn strip(bytes: &[u8]) -> &[u8] {
 }
 
 /// `"name"` and `<name>` lose their quotes when both ends match.
-fn dequote(argument: &[u8]) -> &[u8] {
+pub(crate) fn dequote(argument: &[u8]) -> &[u8] {
     let close = match argument.first() {
         Some(b'"') => b'"',
         Some(b'<') => b'>',
