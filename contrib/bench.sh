@@ -58,8 +58,8 @@ start_instance() {
     local name=$1 dir=$2 n=$3
     local sip http ami pid
     read -r sip http ami < <("$BENCH" ports)
-    pid=$(sandbox start "$name" --conf "$dir/res_digium_phone.conf" \
-        --sip-port "$sip" --http-port "$http" --ami-port "$ami")
+    sandbox start "$name" --conf "$dir/res_digium_phone.conf" \
+        --sip-port "$sip" --http-port "$http" --ami-port "$ami" >/dev/null
     local etc=$ROOT/srv/rdp/$name/etc
     cat "$dir/pjsip-phoneprov.conf" >>"$etc/pjsip.conf"
     cp "$dir/phoneprov.conf" "$etc/phoneprov.conf"
