@@ -216,3 +216,20 @@ fn reloads_of_a_large_file_do_not_accumulate_memory() {
     let growth = rss[5].saturating_sub(rss[1]);
     assert!(growth < 12 * 1024, "Asterisk's RSS after each reload, KiB: {rss:?}");
 }
+
+/// Found by fuzzing: a refusal that quotes the body (here a `v` of 400 quotes, each escaped in the
+/// reply) must still fit in a MESSAGE body; it made a 3,080-byte reply before.
+#[test]
+fn a_refusal_quoting_a_hostile_body_still_fits_a_message() {
+    let Some(ast) = start("s-longreply", &fixture("basic.conf")) else { return };
+    let body = format!(
+        r#"<request v="{}" id="{}" method="{}"/>"#,
+        "'".repeat(400),
+        "i".repeat(64),
+        "m".repeat(64)
+    );
+    let reply = common::raw_message(&ast, "000fd3aabb07", &body).expect("a reply MESSAGE");
+    assert!(reply.contains(r#"status="error""#) && reply.contains(r#"code="505""#), "{reply}");
+    assert!(reply.len() <= 1023, "{} bytes: {reply}", reply.len());
+    assert!(ast.is_alive());
+}
