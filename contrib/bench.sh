@@ -33,7 +33,7 @@ build() {
     RDP_SANDBOX=$SANDBOX bash "${SB[@]}" setup
     RDP_SANDBOX=$SANDBOX bash "${SB[@]}" build
     [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
-    (cd "$REPO" && ASTERISK_INCLUDE_DIR=$SANDBOX/include cargo build --release --quiet --bin digium-phones-bench)
+    (cd "$REPO" && ASTERISK_INCLUDE_DIR=$SANDBOX/include cargo build --release --quiet -p digium-phones --bin digium-phones-bench)
 }
 
 sandbox() { RDP_SANDBOX=$SANDBOX bash "${SB[@]}" "$@"; }

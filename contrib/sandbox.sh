@@ -111,7 +111,7 @@ cargo_env() {
 cmd_build() {
     cargo_env
     log "building the module against $INCLUDE"
-    (cd "$REPO" && cargo build --release --quiet --lib --bin digium-phones)
+    (cd "$REPO" && cargo build --release --quiet --workspace --lib --bins)
     install -m 0644 "$REPO/target/release/libres_digium_phone.so" "$ROOT$MODDIR/res_digium_phone.so"
     log "installed $MODDIR/res_digium_phone.so in the chroot"
 }
@@ -249,9 +249,9 @@ cmd_test() {
     log "cargo fmt --check"
     cargo fmt --all -- --check
     log "cargo clippy"
-    cargo clippy --quiet --all-targets -- -D warnings
+    cargo clippy --quiet --workspace --all-targets -- -D warnings
     log "cargo test (unit and end-to-end against the sandbox Asterisk)"
-    RDP_SANDBOX=$SANDBOX cargo test --release --all-targets
+    RDP_SANDBOX=$SANDBOX cargo test --release --workspace --all-targets
     log "benchmark smoke run (contrib/bench.sh smoke)"
     RDP_SANDBOX=$SANDBOX bash "$REPO/contrib/bench.sh" smoke
 }

@@ -1,19 +1,13 @@
 //! res_digium_phone: an open-source Digium Phone Module for Asterisk.
 //!
-//! - [`core`] is pure Rust (`unsafe_code` forbidden): the configuration model, validation and everything
-//!   rendered for phones and admins. It is unit-tested without Asterisk.
+//! This crate is the module Asterisk loads; its logic is in `digium-phones-core` (pure Rust, no
+//! `unsafe`, unit-tested without Asterisk).
 //! - `ffi` is the only place where `unsafe_code` is allowed: the C ABI Asterisk loads, and one safe
 //!   wrapper per Asterisk object.
-//! - `module` is the safe glue between the two: load, reload, unload, the CLI and the in-process tests.
-//!
-//! `ffi` and `module` are left out of `cargo test` builds: their symbols exist only inside Asterisk.
+//! - `module` is the safe glue between the two: load, reload, unload, the CLI, AMI and HTTP
+//!   handlers, and the in-process tests.
 
-pub mod core;
-
-mod asterisk_key;
-
-#[cfg(not(test))]
+#[allow(unsafe_code)]
 mod ffi;
-#[cfg(not(test))]
 #[forbid(unsafe_code)]
 mod module;

@@ -2,18 +2,13 @@
 //! directory per target) through the checks the fuzz targets run, so CI holds them to the same
 //! invariants without cargo-fuzz (docs/reliability.md, "Fuzzing").
 //!
-//! The core and the checks are included by path, as the programs include the core: the library
-//! carries the module's Asterisk symbols and cannot be linked into an executable.
-#[path = "../fuzz/src/check/mod.rs"]
-#[allow(dead_code)]
-mod check;
-#[path = "../src/core/mod.rs"]
-#[allow(dead_code, unused_imports)]
-mod core;
+
+use digium_phones_fuzz_checks as check;
 
 use std::path::{Path, PathBuf};
 
-const FUZZ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz");
+/// This test belongs to fuzz/checks/.
+const FUZZ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 /// Every input of `target`, sorted.
 fn inputs(target: &str) -> Vec<PathBuf> {

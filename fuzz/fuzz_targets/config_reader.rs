@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| rdp_fuzz::check::config_reader(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| digium_phones_fuzz_checks::config_reader(data));

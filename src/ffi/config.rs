@@ -5,7 +5,7 @@ use std::ffi::c_void;
 
 use super::sys;
 use super::util::{cstring, string_from};
-use crate::core::raw::{RawConfig, RawEntry, RawSection};
+use digium_phones_core::raw::{RawConfig, RawEntry, RawSection};
 
 pub(crate) enum Loaded {
     /// The file does not exist.

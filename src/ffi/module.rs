@@ -11,8 +11,8 @@ use std::ptr;
 use super::sys;
 use super::util::string_from;
 use super::{guard, log};
-use crate::asterisk_key::GPL_KEY;
 use crate::module;
+use digium_phones_core::asterisk_key::GPL_KEY;
 
 /// The loader writes `self_` into the struct, so it lives in writable memory.
 struct ModuleInfo(UnsafeCell<sys::ast_module_info>);

@@ -1,9 +1,9 @@
 //! `digium_phones ...` CLI commands, named as DPMA names them so existing tools keep working.
 
-use crate::core::model::{ExternalLine, Line, Model, Phone};
-use crate::core::{table, version};
 use crate::ffi::cli::{Args, Command, Outcome};
 use crate::ffi::module::asterisk_version;
+use digium_phones_core::model::{ExternalLine, Line, Model, Phone};
+use digium_phones_core::{table, version};
 
 use super::{config, discovery, presence, provision, sections};
 
@@ -234,7 +234,7 @@ fn show_phones(a: &mut Args) -> Outcome {
 }
 
 fn phone_row(p: &Phone) -> Vec<String> {
-    let names = |refs: &[crate::core::model::phone::Reference]| {
+    let names = |refs: &[digium_phones_core::model::phone::Reference]| {
         refs.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(",")
     };
     vec![
@@ -363,9 +363,9 @@ fn show_discovery(a: &mut Args) -> Outcome {
     if a.argv.len() != 3 {
         return Outcome::ShowUsage;
     }
-    let advert_details = |advert: &crate::core::discovery::Advert| {
+    let advert_details = |advert: &digium_phones_core::discovery::Advert| {
         let mut pairs = vec![
-            ("Service".to_string(), crate::core::discovery::SERVICE.to_string()),
+            ("Service".to_string(), digium_phones_core::discovery::SERVICE.to_string()),
             ("Instance".to_string(), advert.instance.clone()),
             ("Host".to_string(), advert.host.clone()),
             ("Address".to_string(), advert.address.to_string()),

@@ -5,10 +5,10 @@
 
 use std::sync::{Arc, RwLock};
 
-use crate::core::finding::Severity;
-use crate::core::model::{self, Model};
 use crate::ffi::config::{self as ast_config, Loaded};
 use crate::ffi::log;
+use digium_phones_core::finding::Severity;
+use digium_phones_core::model::{self, Model};
 
 pub(crate) const FILE: &str = "res_digium_phone.conf";
 const WHO: &str = "res_digium_phone";

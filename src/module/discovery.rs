@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
-use crate::core::discovery::{self, Advert, dns};
-use crate::core::model::Model;
 use crate::ffi::{log, thread};
+use digium_phones_core::discovery::{self, Advert, dns};
+use digium_phones_core::model::Model;
 
 const GROUP: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 251);
 const PORT: u16 = 5353;

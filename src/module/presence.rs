@@ -7,13 +7,13 @@
 
 use std::sync::Mutex;
 
-use crate::core::finding::Finding;
-use crate::core::model::{Model, Phone};
-use crate::core::names::{NameMap, NameSet};
-use crate::core::presence::{self, Hint, LinePresence, Reading, Reported};
-use crate::core::protocol::{ErrorReply, Request, Response};
 use crate::ffi::pbx;
 use crate::ffi::{log, presence as ast_presence};
+use digium_phones_core::finding::Finding;
+use digium_phones_core::model::{Model, Phone};
+use digium_phones_core::names::{NameMap, NameSet};
+use digium_phones_core::presence::{self, Hint, LinePresence, Reading, Reported};
+use digium_phones_core::protocol::{ErrorReply, Request, Response};
 
 #[derive(Default)]
 struct Installed {

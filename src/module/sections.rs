@@ -1,10 +1,10 @@
 //! `digium_phones show <kind>s` and `show <kind> <name>` for the section types beyond phones and
 //! lines, and the commands about the configuration file itself.
 
-use crate::core::model::{self, Model};
-use crate::core::table;
 use crate::ffi::cli::{Args, Outcome};
 use crate::ffi::config::{self as ast_config, Loaded};
+use digium_phones_core::model::{self, Model};
+use digium_phones_core::table;
 
 use super::commands::details;
 use super::config;

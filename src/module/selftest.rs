@@ -3,12 +3,12 @@
 
 use std::fmt::Write as _;
 
-use crate::core::model;
-use crate::core::raw::RawConfig;
 use crate::ffi::config::{self as ast_config, Loaded};
 use crate::ffi::guard;
 use crate::ffi::module::asterisk_version;
 use crate::ffi::test::{Context, Test};
+use digium_phones_core::model;
+use digium_phones_core::raw::RawConfig;
 
 pub(crate) static TESTS: &[Test] = &[
     Test {
@@ -104,7 +104,7 @@ fn check_reader_result(ctx: &Context, raw: &RawConfig, dir: &str) -> Result<(), 
 }
 
 fn secrets_masked(ctx: &Context) -> Result<(), String> {
-    use crate::core::raw::{RawEntry, RawSection};
+    use digium_phones_core::raw::{RawEntry, RawSection};
     let section = |name: &str, entries: &[(&str, &str)]| RawSection {
         name: name.into(),
         entries: entries
@@ -144,7 +144,8 @@ fn secrets_masked(ctx: &Context) -> Result<(), String> {
 }
 
 fn version_line(ctx: &Context) -> Result<(), String> {
-    let line = crate::core::version::version_line(&asterisk_version(), env!("CARGO_PKG_VERSION"));
+    let line =
+        digium_phones_core::version::version_line(&asterisk_version(), env!("CARGO_PKG_VERSION"));
     ctx.status(&line);
     let rest = line.strip_prefix("Version ").ok_or("no 'Version ' prefix")?;
     let (ast, ours) = rest.split_once('_').ok_or("no '_'")?;

@@ -1,8 +1,8 @@
 //! Facts the module reads from Asterisk's other configuration files.
 
-use crate::core::raw::RawConfig;
 use crate::ffi::config::{self as ast_config, Loaded};
 use crate::ffi::http;
+use digium_phones_core::raw::RawConfig;
 
 /// How phones reach Asterisk's HTTP server, from http.conf.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +81,7 @@ pub(crate) fn voicemail_pin(mailbox: &str) -> Option<String> {
 /// The SIP password of each PJSIP endpoint, from pjsip.conf as Asterisk reads it.
 pub(crate) fn endpoint_passwords() -> std::collections::HashMap<String, String> {
     match ast_config::load("pjsip.conf", "res_digium_phone/pjsip", false) {
-        Loaded::Config(cfg) => crate::core::provision::pjsip::endpoint_passwords(&cfg),
+        Loaded::Config(cfg) => digium_phones_core::provision::pjsip::endpoint_passwords(&cfg),
         _ => Default::default(),
     }
 }

@@ -1,19 +1,10 @@
-//! Criterion micro-benchmarks of the core (`cargo bench --bench core`), on the configurations
+//! Criterion micro-benchmarks of the core (`cargo bench -p digium-phones --bench core`), on the configurations
 //! contrib/bench.sh generates: one template, one profile per desk, two lines each.
 //!
 //! - `render/one_phone`: the document a phone fetches, as the HTTP handler builds it.
 //! - `parse_validate/10k_phones`: reading a 10,000-phone / 20,000-line file and building the model.
 //! - `reload_swap/10k_phones`: a reload's work once Asterisk has parsed the file: the model built
 //!   against the one in service (keep-last-good) and swapped in behind the readers' lock.
-//!
-//! The core and the generator are included by path, as the programs do: the library carries the
-//! module's Asterisk symbols and cannot be linked into an executable.
-#[path = "../../src/core/mod.rs"]
-#[allow(dead_code, unused_imports)]
-mod core;
-#[path = "../../src/bin/digium_phones_bench/generate.rs"]
-#[allow(dead_code, unused_imports)]
-mod generate;
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -23,8 +14,9 @@ use std::sync::{Arc, RwLock};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use crate::core::model::{self, Model};
-use crate::core::provision::documents::{self, PhoneRequest};
+use digium_phones::bench::generate;
+use digium_phones_core::model::{self, Model};
+use digium_phones_core::provision::documents::{self, PhoneRequest};
 
 const PHONES: usize = 10_000;
 
@@ -38,7 +30,7 @@ fn generated(phones: usize) -> PathBuf {
 }
 
 fn read_and_build(path: &Path, previous: Option<&Model>) -> Model {
-    let loaded = core::conf::read(path).expect("the generated file reads");
+    let loaded = digium_phones_core::conf::read(path).expect("the generated file reads");
     let built = model::build(&loaded.config, previous);
     assert_eq!(built.errors(), 0, "the generated file is valid");
     built.model
@@ -78,7 +70,7 @@ fn parse_validate(c: &mut Criterion) {
 
 fn reload_swap(c: &mut Criterion) {
     let path = generated(PHONES);
-    let raw = core::conf::read(&path).expect("reads").config;
+    let raw = digium_phones_core::conf::read(&path).expect("reads").config;
     let current: RwLock<Option<Arc<Model>>> =
         RwLock::new(Some(Arc::new(model::build(&raw, None).model)));
     let mut group = c.benchmark_group("reload_swap");

@@ -1,6 +1,6 @@
 //! What can go wrong reading a configuration, each naming the file and line it is about.
 
-use crate::core::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity};
 
 /// A problem that makes Asterisk reject the file being read: the whole configuration when it is the
 /// main file, the rest of an included file otherwise.

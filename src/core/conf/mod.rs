@@ -30,7 +30,7 @@ use std::path::Path;
 
 pub use error::{Issue, ReadError, ReadWarning};
 
-use crate::core::raw::{RawConfig, RawEntry, RawSection};
+use crate::raw::{RawConfig, RawEntry, RawSection};
 use comments::CommentState;
 
 /// How deep `#include`s may nest below the main file.
@@ -557,7 +557,7 @@ fn strip(bytes: &[u8]) -> &[u8] {
 }
 
 /// `"name"` and `<name>` lose their quotes when both ends match.
-pub(crate) fn dequote(argument: &[u8]) -> &[u8] {
+pub fn dequote(argument: &[u8]) -> &[u8] {
     let close = match argument.first() {
         Some(b'"') => b'"',
         Some(b'<') => b'>',

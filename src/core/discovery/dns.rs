@@ -20,7 +20,6 @@ pub const CLASS_ANY: u16 = 255;
 /// Header flags.
 pub const FLAG_QR: u16 = 0x8000;
 pub const FLAG_AA: u16 = 0x0400;
-pub const FLAG_TC: u16 = 0x0200;
 
 /// QU in a question's class, cache-flush in a record's class (RFC 6762 §5.4, §10.2).
 const CLASS_TOP_BIT: u16 = 0x8000;

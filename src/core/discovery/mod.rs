@@ -10,8 +10,8 @@ pub mod dns;
 
 use std::net::Ipv4Addr;
 
-use crate::core::model::Model;
-use crate::core::model::general::DEFAULT_SERVICE_NAME;
+use crate::model::Model;
+use crate::model::general::DEFAULT_SERVICE_NAME;
 use dns::{Message, Name, Question, RData, Record};
 
 /// The DNS-SD service type phones browse.

@@ -1,7 +1,7 @@
 use super::dns::{CLASS_IN, TYPE_A, TYPE_ANY, TYPE_PTR, TYPE_SRV, TYPE_TXT, parse};
 use super::*;
-use crate::core::model::build;
-use crate::core::raw::{RawConfig, RawEntry, RawSection};
+use crate::model::build;
+use crate::raw::{RawConfig, RawEntry, RawSection};
 
 fn model(sections: &[(&str, &[(&str, &str)])]) -> Model {
     let raw = RawConfig {
@@ -127,7 +127,7 @@ fn explains_why_nothing_is_advertised() {
     assert!(NotAdvertised::NoAddress.to_string().contains("mdns_address"));
 }
 
-use crate::core::model::General;
+use crate::model::General;
 
 #[test]
 fn instance_names_keep_utf8_and_fit_one_label() {

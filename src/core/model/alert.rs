@@ -3,8 +3,8 @@
 use super::phone::Reference;
 use super::reader::SectionReader;
 use super::spec::{Kind, OptionSpec, TEXT, opt};
-use crate::core::finding::Finding;
-use crate::core::raw::RawSection;
+use crate::finding::Finding;
+use crate::raw::RawSection;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {

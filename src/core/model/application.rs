@@ -3,8 +3,8 @@
 use super::phone::Reference;
 use super::reader::SectionReader;
 use super::spec::{BOOL, Kind, OptionSpec, SectionType, TEXT, concat, opt};
-use crate::core::finding::Finding;
-use crate::core::raw::RawSection;
+use crate::finding::Finding;
+use crate::raw::RawSection;
 
 /// The presence states the status application offers.
 pub const STATUSES: &[&str] = &["available", "dnd", "away", "xa", "chat", "unavailable"];

@@ -4,9 +4,9 @@
 use super::line::{REGISTRATION_TIMER, uint};
 use super::reader::SectionReader;
 use super::spec::{BOOL, Fallback, Kind, OptionSpec, TEXT, TRANSPORTS, opt};
-use crate::core::finding::Finding;
-use crate::core::raw::RawSection;
-use crate::core::secret::Secret;
+use crate::finding::Finding;
+use crate::raw::RawSection;
+use crate::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExternalLine {

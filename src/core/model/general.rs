@@ -4,9 +4,9 @@
 use super::network::LEGACY_OPTIONS;
 use super::reader::SectionReader;
 use super::spec::{BOOL, Kind, OptionSpec, TEXT, concat, opt};
-use crate::core::finding::Finding;
-use crate::core::raw::RawSection;
-use crate::core::secret::Secret;
+use crate::finding::Finding;
+use crate::raw::RawSection;
+use crate::secret::Secret;
 
 /// How a phone proves it may see the list of profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -2,9 +2,9 @@
 
 use super::reader::SectionReader;
 use super::spec::{Kind, OptionSpec, SECONDS, TEXT, TRANSPORTS, opt};
-use crate::core::finding::Finding;
-use crate::core::raw::RawSection;
-use crate::core::secret::Secret;
+use crate::finding::Finding;
+use crate::raw::RawSection;
+use crate::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {

@@ -26,9 +26,9 @@ pub mod values;
 
 use std::collections::HashMap;
 
-use crate::core::finding::{Finding, Severity};
-use crate::core::names::NameMap;
-use crate::core::raw::{RawConfig, RawSection};
+use crate::finding::{Finding, Severity};
+use crate::names::NameMap;
+use crate::raw::{RawConfig, RawSection};
 pub use alert::Alert;
 pub use application::{AppKind, Application};
 pub use external_line::ExternalLine;

@@ -4,8 +4,8 @@ use std::net::IpAddr;
 
 use super::reader::SectionReader;
 use super::spec::{BOOL, Kind, OptionSpec, TEXT, opt};
-use crate::core::finding::Finding;
-use crate::core::raw::RawSection;
+use crate::finding::Finding;
+use crate::raw::RawSection;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Multicastpage {

@@ -4,8 +4,8 @@
 use super::reader::SectionReader;
 use super::spec::{Kind, OptionSpec, TEXT, TRANSPORTS, opt};
 use super::values::Cidr;
-use crate::core::finding::Finding;
-use crate::core::raw::RawSection;
+use crate::finding::Finding;
+use crate::raw::RawSection;
 
 /// Where phones get firmware that no `firmware` section serves.
 pub const DEFAULT_PUBLIC_FIRMWARE_URL_PREFIX: &str =

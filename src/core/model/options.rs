@@ -2,8 +2,8 @@
 //! options once per value, secrets masked.
 
 use super::spec::{Fallback, OptionSpec, Repeat};
-use crate::core::raw::RawSection;
-use crate::core::secret::MASK;
+use crate::raw::RawSection;
+use crate::secret::MASK;
 
 /// Options whose values are never shown.
 pub const SECRET_OPTIONS: &[&str] = &["secret", "pin", "globalpin", "8021x_password"];

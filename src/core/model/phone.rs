@@ -4,9 +4,9 @@
 use super::mac::Mac;
 use super::reader::SectionReader;
 use super::spec::{BOOL, Kind, LEVEL, OptionSpec, SECONDS, SectionType, TEXT, opt};
-use crate::core::finding::Finding;
-use crate::core::raw::{RawEntry, RawSection};
-use crate::core::secret::Secret;
+use crate::finding::Finding;
+use crate::raw::{RawEntry, RawSection};
+use crate::secret::Secret;
 
 /// The profile PIN: digits, or `voicemail` for the primary line's voicemail PIN.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -8,9 +8,9 @@
 use super::phone::Reference;
 use super::spec::{self, Fallback, Kind, OptionSpec, Repeat};
 use super::values;
-use crate::core::finding::{Finding, Severity};
-use crate::core::raw::{RawEntry, RawSection};
-use crate::core::secret::Secret;
+use crate::finding::{Finding, Severity};
+use crate::raw::{RawEntry, RawSection};
+use crate::secret::Secret;
 
 pub(crate) struct SectionReader<'a> {
     section: &'a RawSection,

@@ -6,9 +6,9 @@
 use super::phone::Reference;
 use super::spec::{self, SectionType};
 use super::{AppKind, Model};
-use crate::core::finding::{Finding, Severity};
-use crate::core::names::{NameMap, NameSet};
-use crate::core::raw::RawConfig;
+use crate::finding::{Finding, Severity};
+use crate::names::{NameMap, NameSet};
+use crate::raw::RawConfig;
 
 /// What a name must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

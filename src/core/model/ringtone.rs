@@ -2,8 +2,8 @@
 
 use super::reader::SectionReader;
 use super::spec::{OptionSpec, TEXT, opt};
-use crate::core::finding::Finding;
-use crate::core::raw::RawSection;
+use crate::finding::Finding;
+use crate::raw::RawSection;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ringtone {

@@ -208,7 +208,7 @@ impl Table {
 struct TableIndex {
     /// The table's address and length: which table this is.
     table: (usize, usize),
-    by_key: crate::core::names::NameMap<&'static str, usize>,
+    by_key: crate::names::NameMap<&'static str, usize>,
     /// Some key is not all lower case, so a miss may still match ignoring case.
     mixed_case: bool,
 }
@@ -231,7 +231,7 @@ fn table_index(specs: &'static [OptionSpec]) -> Option<&'static TableIndex> {
 
 impl TableIndex {
     fn of(specs: &'static [OptionSpec]) -> Self {
-        let mut by_key = crate::core::names::NameMap::default();
+        let mut by_key = crate::names::NameMap::default();
         for (i, s) in specs.iter().enumerate() {
             by_key.entry(s.key).or_insert(i);
         }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::core::raw::RawEntry;
+use crate::raw::RawEntry;
 
 /// `[name]` sections from `(name, [(key, value)])`, each entry on its own line of `t.conf`.
 fn raw(sections: &[(&str, &[(&str, &str)])]) -> RawConfig {
@@ -702,8 +702,8 @@ fn effective_options_mask_secrets_and_show_defaults() {
         opts.iter().filter(|(key, _)| key == k).map(|(_, v)| v.as_str()).collect::<Vec<_>>()
     };
     assert_eq!(opts[0], ("type".to_string(), "phone".to_string()));
-    assert_eq!(get("pin"), [crate::core::secret::MASK]);
-    assert_eq!(get("8021x_password"), [crate::core::secret::MASK]);
+    assert_eq!(get("pin"), [crate::secret::MASK]);
+    assert_eq!(get("8021x_password"), [crate::secret::MASK]);
     assert_eq!(get("application"), ["vm", "lot", "q", "dnd", "app"]);
     assert_eq!(get("brightness"), ["5"]);
     assert!(get("mac").is_empty());
@@ -716,7 +716,7 @@ fn effective_options_mask_secrets_and_show_defaults() {
     assert!(
         line.options("line", "100")
             .unwrap()
-            .contains(&("secret".into(), crate::core::secret::MASK.into()))
+            .contains(&("secret".into(), crate::secret::MASK.into()))
     );
     let app = b.model.options("application", "app").unwrap();
     assert!(app.contains(&("room".into(), "7".into())) && !app.iter().any(|(k, _)| k == "queue"));
@@ -741,7 +741,7 @@ fn globalpin_is_masked_in_general() {
     let b =
         build(&raw(&[("general", &[("globalpin", "1234"), ("config_auth", "globalpin")])]), None);
     let opts = b.model.options("general", "").unwrap();
-    assert!(opts.contains(&("globalpin".into(), crate::core::secret::MASK.into())));
+    assert!(opts.contains(&("globalpin".into(), crate::secret::MASK.into())));
 }
 
 #[test]
@@ -817,7 +817,7 @@ fn sample_examples_are_valid_when_uncommented() {
         .collect();
     let path = std::env::temp_dir().join(format!("rdp-sample-{}.conf", std::process::id()));
     std::fs::write(&path, &uncommented).unwrap();
-    let loaded = crate::core::conf::read(&path);
+    let loaded = crate::conf::read(&path);
     let _ = std::fs::remove_file(&path);
     let loaded = loaded.unwrap();
     assert!(loaded.issues.is_empty(), "{:?}", loaded.issues);

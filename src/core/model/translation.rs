@@ -1,7 +1,7 @@
 //! `type=translation`: labels for the voicemail folders, as `INBOX = Eingang`, used by a voicemail
 //! application's `translation=`. Every option is a folder name, so none is unknown.
 
-use crate::core::raw::RawSection;
+use crate::raw::RawSection;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Translation {

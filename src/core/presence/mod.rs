@@ -14,19 +14,15 @@ mod wire;
 #[cfg(test)]
 mod tests;
 
-use crate::core::protocol::{ErrorReply, code};
+use crate::protocol::{ErrorReply, code};
 
-// The offline tool includes the core by path and uses only part of this.
-#[allow(unused_imports)]
 pub use plan::{
     Hint, HintPlan, SetPlan, StatusChoice, hint_plan, hints, lines_for, plan_set, provider,
     status_allowed, status_choices, usable_line_name,
 };
-#[allow(unused_imports)]
 pub use value::{
     MAX_MESSAGE, MAX_SUBTYPE, Reading, Reported, State, Status, decode, decode_reading, encode,
 };
-#[allow(unused_imports)]
 pub use wire::{
     ELEMENT, LinePresence, MAX_GET_LINES, MORE, fit_reply, get_lines, read_reply, set_params,
 };

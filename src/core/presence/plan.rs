@@ -2,8 +2,8 @@
 //! phone's status application offers, and the dialplan hints.
 
 use super::{PresenceError, State, Status, encode};
-use crate::core::finding::{Finding, Severity};
-use crate::core::model::{AppKind, Line, Model, Phone};
+use crate::finding::{Finding, Severity};
+use crate::model::{AppKind, Line, Model, Phone};
 
 /// The presence provider that holds a line's status.
 pub fn provider(line: &str) -> String {
@@ -148,7 +148,7 @@ pub fn hints(model: &Model) -> Vec<Hint> {
 pub fn hint_plan(model: &Model) -> HintPlan {
     let context = model.general.hint_context.as_str();
     let mut plan = HintPlan::default();
-    let mut owners: crate::core::names::NameMap<&str, &str> = Default::default();
+    let mut owners: crate::names::NameMap<&str, &str> = Default::default();
     for line in &model.lines {
         let exten = line.exten.as_deref().filter(|e| !e.is_empty()).unwrap_or(&line.name);
         if !usable_line_name(&line.name) {

@@ -1,7 +1,7 @@
 use super::*;
-use crate::core::model::{self, Model};
-use crate::core::protocol::{self, MAX_BODY, Message, Request, method};
-use crate::core::raw::{RawConfig, RawEntry, RawSection};
+use crate::model::{self, Model};
+use crate::protocol::{self, MAX_BODY, Message, Request, method};
+use crate::raw::{RawConfig, RawEntry, RawSection};
 
 /// `[name]` sections from `(name, [(key, value)])`, each entry on its own line of `t.conf`.
 fn config(sections: &[(&str, &[(&str, &str)])]) -> Model {
@@ -489,7 +489,7 @@ fn lines_that_do_not_fit_are_counted() {
 
 #[test]
 fn unreadable_presence_elements_are_refused() {
-    use crate::core::protocol::Element;
+    use crate::protocol::Element;
     let element = |attrs: &[(&str, &str)]| {
         attrs.iter().fold(Element::new(ELEMENT), |e, (k, v)| e.attr(*k, *v))
     };

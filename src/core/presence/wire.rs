@@ -3,7 +3,7 @@
 
 use super::plan::usable_line_name;
 use super::{PresenceError, Reading, Reported, State, Status};
-use crate::core::protocol::{Element, MAX_BODY, Request, Response};
+use crate::protocol::{Element, MAX_BODY, Request, Response};
 
 /// The result element, one per line.
 pub const ELEMENT: &str = "presence";

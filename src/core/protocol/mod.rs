@@ -12,12 +12,8 @@ mod xml;
 #[cfg(test)]
 mod tests;
 
-// The offline tool includes the core by path and uses only part of this.
-#[allow(unused_imports)]
 pub use error::ProtocolError;
-#[allow(unused_imports)]
 pub use message::{ErrorReply, Event, Message, Request, Response, is_token, parse};
-#[allow(unused_imports)]
 pub use xml::{Element, Limits, parse_document, parse_document_with};
 
 /// The protocol version this code speaks (the `v` attribute).

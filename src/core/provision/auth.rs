@@ -4,10 +4,10 @@
 //!   (`pin = voicemail`: the primary line's voicemail PIN), or the global PIN (typed once, it covers
 //!   both steps); `mac_globalpin` asks for both the MAC and the global PIN.
 
-use crate::core::model::general::{ConfigAuth, UserlistAuth};
-use crate::core::model::mac::Mac;
-use crate::core::model::phone::Pin;
-use crate::core::model::{Model, Phone};
+use crate::model::general::{ConfigAuth, UserlistAuth};
+use crate::model::mac::Mac;
+use crate::model::phone::Pin;
+use crate::model::{Model, Phone};
 
 /// Why a request is refused; `code` and `need` go into the protocol's error reply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,7 +1,7 @@
 //! Documents fetched over HTTP that are not the phone's configuration.
 
 use super::auth::UserEntry;
-use crate::core::protocol::Element;
+use crate::protocol::Element;
 
 /// The profile list a `provision.userlist` reply points to (docs/protocol.md).
 pub fn userlist(entries: &[UserEntry]) -> String {
@@ -37,14 +37,14 @@ pub struct PhoneRequest<'a> {
 /// one (from `file_directory`), else the rendered XML. `md5` gives the MD5 of a file in
 /// `file_directory` (the module caches them); `endpoint_passwords` the PJSIP passwords of lines.
 pub fn phone_document(
-    model: &crate::core::model::Model,
-    phone: &crate::core::model::Phone,
+    model: &crate::model::Model,
+    phone: &crate::model::Phone,
     request: &PhoneRequest,
     md5: &dyn Fn(&std::path::Path) -> Option<String>,
     endpoint_passwords: &std::collections::HashMap<String, String>,
 ) -> Result<String, String> {
-    use crate::core::provision::files;
-    use crate::core::xml::{self, RenderContext};
+    use crate::provision::files;
+    use crate::xml::{self, RenderContext};
     use std::path::Path;
 
     let file_dir = model.general.file_directory.as_deref();
@@ -71,7 +71,7 @@ pub fn phone_document(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::protocol::parse_document;
+    use crate::protocol::parse_document;
 
     #[test]
     fn userlist_round_trips_hostile_names() {

@@ -94,10 +94,6 @@ impl Lockouts {
         Self { policy, ..Self::default() }
     }
 
-    pub fn set_policy(&mut self, policy: Policy) {
-        self.policy = policy;
-    }
-
     /// Whether `address` (for `profile`, when the request names one) may try a secret now.
     pub fn check(&self, profile: Option<&str>, address: IpAddr, now: u64) -> Result<(), Locked> {
         if let Some(l) = self.by_address.get(&address).and_then(|c| c.locked(now)) {

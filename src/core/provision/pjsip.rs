@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::core::raw::{RawConfig, RawSection};
+use crate::raw::{RawConfig, RawSection};
 
 fn of_type<'a>(cfg: &'a RawConfig, ty: &'a str) -> impl Iterator<Item = &'a RawSection> + 'a {
     cfg.concrete()
@@ -27,7 +27,7 @@ pub fn endpoint_passwords(cfg: &RawConfig) -> HashMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::raw::RawEntry;
+    use crate::raw::RawEntry;
 
     fn section(name: &str, entries: &[(&str, &str)]) -> RawSection {
         RawSection {

@@ -1,7 +1,7 @@
 use super::*;
-use crate::core::model::mac::Mac;
-use crate::core::model::{self, Model};
-use crate::core::raw::{RawConfig, RawEntry, RawSection};
+use crate::model::mac::Mac;
+use crate::model::{self, Model};
+use crate::raw::{RawConfig, RawEntry, RawSection};
 
 /// A RawConfig from `[section]` / `key = value` lines (no templates or includes).
 fn model(text: &str) -> Model {

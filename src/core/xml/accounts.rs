@@ -10,7 +10,7 @@ use std::io;
 
 use super::doc::{Attrs, Doc};
 use super::{Net, RenderContext, RenderError, undefined};
-use crate::core::model::{ExternalLine, Line};
+use crate::model::{ExternalLine, Line};
 
 /// Line keys a phone has (indexes 0 to 5).
 pub(super) const MAX: usize = 6;

@@ -10,7 +10,7 @@
 
 use super::doc::{Attrs, Doc, bit, is_xml_name};
 use super::{Net, RenderContext, RenderError, md5_of, undefined};
-use crate::core::model::{AppKind, Application, Multicastpage};
+use crate::model::{AppKind, Application, Multicastpage};
 
 pub(super) fn write(doc: &mut Doc, ctx: &RenderContext, net: &Net) -> Result<(), RenderError> {
     let phone = ctx.phone;

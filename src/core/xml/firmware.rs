@@ -3,8 +3,8 @@
 
 use super::doc::{Attrs, Doc};
 use super::{Net, RenderContext, RenderError, undefined, url};
-use crate::core::model::Firmware;
-use crate::core::model::firmware::MODELS;
+use crate::model::Firmware;
+use crate::model::firmware::MODELS;
 
 pub(super) fn write(doc: &mut Doc, ctx: &RenderContext, net: &Net) -> Result<(), RenderError> {
     let mut firmwares: Vec<&Firmware> = Vec::new();

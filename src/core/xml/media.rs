@@ -4,8 +4,8 @@
 use super::doc::{Attrs, Doc};
 use super::settings::tone_id;
 use super::{Net, RenderContext, RenderError, md5_of, undefined};
-use crate::core::model::spec::{BUILTIN_RINGTONES, builtin_ringtone};
-use crate::core::model::{Alert, Phone, Ringtone};
+use crate::model::spec::{BUILTIN_RINGTONES, builtin_ringtone};
+use crate::model::{Alert, Phone, Ringtone};
 
 /// The phone's codecs, in the guide's order, with the names `codecs=` may give them (Asterisk's
 /// format names and the phone's own ids, without regard to case).

@@ -31,9 +31,9 @@ mod tests;
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use crate::core::model::network::DEFAULT_PUBLIC_FIRMWARE_URL_PREFIX;
-use crate::core::model::{Model, Network, Phone};
-use crate::core::raw::RawSection;
+use crate::model::network::DEFAULT_PUBLIC_FIRMWARE_URL_PREFIX;
+use crate::model::{Model, Network, Phone};
+use crate::raw::RawSection;
 use doc::{Attrs, Doc};
 
 /// What a configuration is rendered from: the model, the profile, and what is known about the phone

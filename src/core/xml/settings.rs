@@ -11,7 +11,7 @@ use std::io;
 
 use super::doc::{Attrs, Doc, bit};
 use super::{Net, RenderContext, md5_of};
-use crate::core::model::spec::builtin_ringtone;
+use crate::model::spec::builtin_ringtone;
 
 /// Where the phone stores a custom logo and wallpaper (the guide's `logo_file` example).
 const LOGO_PATH: &str = "/user_image.png";

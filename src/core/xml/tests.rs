@@ -7,15 +7,15 @@ use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 
 use super::*;
-use crate::core::conf;
-use crate::core::model::{self, Model};
+use crate::conf;
+use crate::model::{self, Model};
 
 const SERVER_HOST: &str = "192.0.2.1";
 const SIP_PORT: u16 = 5060;
 const FILES_URL: &str = "http://192.0.2.1:8088/digium_phones/files";
 
 fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden")
 }
 
 /// The MD5 of a file in tests/golden/files, standing in for file_directory.
@@ -294,7 +294,7 @@ fn golden_files_parse_back() {
 #[test]
 fn defaults_match_the_model() {
     let empty = RawSection::default();
-    let read = crate::core::model::network::read(&empty, &mut Vec::new()).expect("no errors");
+    let read = crate::model::network::read(&empty, &mut Vec::new()).expect("no errors");
     assert_eq!(read, defaults());
 }
 

@@ -2,12 +2,14 @@
 
 use std::net::IpAddr;
 
-use crate::core::model::mac::Mac;
-use crate::core::protocol::{self, Element, ErrorReply, Message, Request, Response, code, method};
-use crate::core::provision::{Session, Token, address, auth, documents, sessions};
 use crate::ffi::log;
 use crate::ffi::message::{self, Inbound};
 use crate::module::{config, presence, settings};
+use digium_phones_core::model::mac::Mac;
+use digium_phones_core::protocol::{
+    self, Element, ErrorReply, Message, Request, Response, code, method,
+};
+use digium_phones_core::provision::{Session, Token, address, auth, documents, sessions};
 
 use super::{Shared, web};
 
@@ -150,9 +152,10 @@ fn bad(req: &Request, text: &str) -> Response {
 /// The phone's MAC: the `mac` parameter, else the From user when it is one.
 fn phone_mac(msg: &Inbound, req: &Request) -> Result<Option<Mac>, String> {
     match req.param("mac").filter(|m| !m.is_empty()) {
-        Some(m) => {
-            m.parse().map(Some).map_err(|e: crate::core::model::mac::InvalidMac| e.to_string())
-        }
+        Some(m) => m
+            .parse()
+            .map(Some)
+            .map_err(|e: digium_phones_core::model::mac::InvalidMac| e.to_string()),
         None => Ok(address::sip_user(&msg.from).and_then(|u| u.parse().ok())),
     }
 }
@@ -290,7 +293,7 @@ fn claim(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> R
     let Some((url, md5, size)) = publish(shared, origin, "config.xml", document) else {
         return unavailable(req);
     };
-    let session_id = crate::core::provision::sessions::token_id(random16());
+    let session_id = digium_phones_core::provision::sessions::token_id(random16());
     let session = Session {
         id: session_id.clone(),
         profile: phone.name.clone(),

@@ -12,11 +12,11 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
-use crate::core::protocol::{self, Event};
-use crate::core::provision::lockout::{Lockouts, Policy};
-use crate::core::provision::{Recent, SessionTable, TokenStore};
 use crate::ffi::message::{self, Inbound};
 use crate::ffi::{cli, http, log, thread};
+use digium_phones_core::protocol::{self, Event};
+use digium_phones_core::provision::lockout::{Lockouts, Policy};
+use digium_phones_core::provision::{Recent, SessionTable, TokenStore};
 
 use super::queue::Queue;
 use super::settings::{self, HttpServer};

@@ -5,14 +5,14 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
 
-use crate::core::model::general::ConfigAuth;
-use crate::core::model::mac::Mac;
-use crate::core::model::{Model, Phone};
-use crate::core::provision::documents::{self, PhoneRequest};
-use crate::core::provision::files::{self, Md5Cache};
 use crate::ffi::http::{Method, Request, Response};
 use crate::ffi::log;
 use crate::module::config;
+use digium_phones_core::model::general::ConfigAuth;
+use digium_phones_core::model::mac::Mac;
+use digium_phones_core::model::{Model, Phone};
+use digium_phones_core::provision::documents::{self, PhoneRequest};
+use digium_phones_core::provision::files::{self, Md5Cache};
 
 use super::shared;
 

@@ -1,0 +1,12 @@
+//! End-to-end tests: the module loaded into real Asterisk instances of the sandbox
+//! (contrib/sandbox.sh), driven over SIP, HTTP, AMI, the CLI and mDNS. One test crate, so the
+//! harness in [`support`] compiles once.
+
+mod support;
+
+mod config;
+mod discovery;
+mod foundation;
+mod presence;
+mod provision;
+mod soak;

@@ -1,0 +1,46 @@
+//! The Asterisk Manager Interface, as a plain client speaks it.
+
+use std::time::Duration;
+
+use super::Asterisk;
+
+impl Asterisk {
+    /// One AMI action (as `Key: Value` pairs) after logging in; returns the response block.
+    pub fn ami(&self, action: &[(&str, &str)]) -> String {
+        use std::io::{BufRead, BufReader, Write};
+        let stream =
+            std::net::TcpStream::connect(("127.0.0.1", self.ami_port)).expect("connect AMI");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut writer = stream;
+        let mut banner = String::new();
+        reader.read_line(&mut banner).unwrap();
+        let read_block = |reader: &mut BufReader<std::net::TcpStream>| {
+            let mut block = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    return block;
+                }
+                block.push_str(&line);
+            }
+        };
+        write!(writer, "Action: Login\r\nUsername: sandbox\r\nSecret: sandbox\r\n\r\n").unwrap();
+        let login = read_block(&mut reader);
+        assert!(login.contains("Success"), "AMI login failed: {login}");
+        let mut text = String::new();
+        for (k, v) in action {
+            text.push_str(&format!("{k}: {v}\r\n"));
+        }
+        text.push_str("ActionID: t1\r\n\r\n");
+        writer.write_all(text.as_bytes()).unwrap();
+        // Skip events until the response to our action.
+        loop {
+            let block = read_block(&mut reader);
+            if block.contains("ActionID: t1") || block.is_empty() {
+                let _ = writer.write_all(b"Action: Logoff\r\n\r\n");
+                return block;
+            }
+        }
+    }
+}

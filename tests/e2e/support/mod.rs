@@ -1,0 +1,115 @@
+//! The end-to-end harness: real Asterisk instances in the sandbox chroot (contrib/sandbox.sh), each
+//! with its own directories and ports, loading the module this build produced.
+//!
+//! Without the sandbox the tests are skipped with a message, except under CI (`CI=true`), where a
+//! missing sandbox is a failure.
+
+mod ami;
+mod asterisk;
+mod http;
+mod netns;
+mod phone;
+mod sip;
+
+use std::path::{Path, PathBuf};
+
+pub use asterisk::{Asterisk, start};
+pub use netns::NetnsPair;
+pub use phone::{PhoneRun, phone};
+pub use sip::{raw_message, sip_ok, subscribe_presence};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures/e2e").join(name)
+}
+
+pub(crate) fn sandbox_dir() -> PathBuf {
+    PathBuf::from(
+        std::env::var("RDP_SANDBOX").unwrap_or_else(|_| "/var/lib/res-digium-phone".into()),
+    )
+}
+
+/// The chroot, or `None` (after saying why) when the tests cannot run here.
+pub fn chroot() -> Option<PathBuf> {
+    let root = sandbox_dir().join("sid");
+    let is_root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false);
+    let why = if !root.join(".rdp-stamp").is_file() {
+        format!("no sandbox at {} (run contrib/sandbox.sh setup)", root.display())
+    } else if !is_root {
+        "the sandbox needs root".to_string()
+    } else {
+        return Some(root);
+    };
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("end-to-end tests cannot run under CI: {why}");
+    }
+    eprintln!("SKIPPED: {why}");
+    None
+}
+
+/// Instance names start with `RDP_INSTANCE_PREFIX`, so several checkouts can share one sandbox.
+pub(crate) fn instance_prefix() -> String {
+    std::env::var("RDP_INSTANCE_PREFIX").unwrap_or_default()
+}
+
+/// The module of this build profile: target/<profile>/libres_digium_phone.so.
+///
+/// `cargo test` does not build the cdylib, so the `.so` comes from `cargo build --lib` (which
+/// contrib/sandbox.sh runs first); a `.so` older than the sources would test old code, so it is refused.
+pub fn built_module() -> PathBuf {
+    built(
+        "libres_digium_phone.so",
+        "--lib",
+        &["src/lib.rs", "src/ffi", "src/module", "src/core", "include", "build.rs", "Cargo.toml"],
+    )
+}
+
+/// The `digium-phones` program of this build profile (check, dump, render and the phone simulator).
+pub fn digium_phones() -> String {
+    built("digium-phones", "--workspace --bins", &["src/tools", "src/core", "Cargo.toml"])
+        .display()
+        .to_string()
+}
+
+/// `target/<profile>/<file>`, refused when older than `sources` (files or directories of the repo).
+fn built(file: &str, build: &str, sources: &[&str]) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps");
+    let profile = profile_dir.file_name().and_then(|n| n.to_str()).unwrap_or("debug");
+    let path = profile_dir.join(file);
+    let flag = if profile == "release" { " --release" } else { "" };
+    let built = std::fs::metadata(&path).and_then(|m| m.modified()).unwrap_or_else(|_| {
+        panic!("{} does not exist: run `cargo build{flag} {build}` first", path.display())
+    });
+    let newest = newest_source(&repo(), sources);
+    assert!(
+        built >= newest,
+        "{} is older than the sources: run `cargo build{flag} {build}` first",
+        path.display()
+    );
+    path
+}
+
+fn newest_source(repo: &Path, sources: &[&str]) -> std::time::SystemTime {
+    fn walk(path: &Path, newest: &mut std::time::SystemTime) {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+                walk(&entry.path(), newest);
+            }
+        } else if let Ok(t) = std::fs::metadata(path).and_then(|m| m.modified()) {
+            *newest = (*newest).max(t);
+        }
+    }
+    let mut newest = std::time::UNIX_EPOCH;
+    for source in sources {
+        walk(&repo.join(source), &mut newest);
+    }
+    newest
+}
