@@ -144,12 +144,14 @@ reloads() {
 
 criterion() {
     local raw=$1
-    log "criterion: cargo bench --bench core"
-    (cd "$REPO" && ASTERISK_INCLUDE_DIR=$SANDBOX/include cargo bench --quiet --bench core -- --noplot 2>/dev/null) |
+    log "criterion: cargo bench -p digium-phones --bench core"
+    (cd "$REPO" && ASTERISK_INCLUDE_DIR=$SANDBOX/include cargo bench --quiet -p digium-phones --bench core -- --noplot 2>/dev/null) |
         tee /dev/stderr | python3 "$REPO/contrib/bench_report.py" criterion >>"$raw"
 }
 
 machine() {
+    # dpkg-query's ${Version} is its own field syntax, not the shell's.
+    # shellcheck disable=SC2016
     printf 'machine cpu=%q cores=%s mem_gib=%s kernel=%s asterisk=%q rustc=%q\n' \
         "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" "$(nproc)" \
         "$(awk '/MemTotal/ {printf "%.0f", $2 / 1048576}' /proc/meminfo)" "$(uname -r)" \

@@ -136,7 +136,7 @@ def report(path, old_path=None):
     w(
         "```sh\ncontrib/bench.sh run            # storms for N = 100, 500, 1000 (3 rounds), reloads, "
         "criterion; rewrites this file\ncontrib/bench.sh smoke          # what CI runs: N = 20, "
-        "checks that nothing failed\ncargo bench --bench core        # the micro-benchmarks alone\n```\n"
+        "checks that nothing failed\ncargo bench -p digium-phones --bench core   # the micro-benchmarks alone\n```\n"
     )
     w("## Boot storm\n")
     w(

@@ -25,7 +25,7 @@ INCLUDE=$SANDBOX/include
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MODDIR=/usr/lib/x86_64-linux-gnu/asterisk/modules
 STOCK_CONFIGS="indications.conf pjsip_notify.conf ccss.conf cdr.conf cel.conf features.conf acl.conf udptl.conf pjproject.conf"
-HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl python3-zeroconf)
+HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl python3-zeroconf shellcheck)
 # Bump when the chroot's contents change, so existing sandboxes are rebuilt.
 CHROOT_STAMP="v1 asterisk asterisk-dev asterisk-modules"
 
@@ -189,10 +189,10 @@ cmd_restart() {
 }
 
 wait_booted() {
-    local name=$1 dir host i
+    local name=$1 dir host
     dir=$(instance_dir "$name")
     host=$ROOT$dir
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         if chroot "$ROOT" asterisk -C "$dir/etc/asterisk.conf" -rx 'core waitfullybooted' >/dev/null 2>&1; then
             cat "$host/run/asterisk.pid"
             return 0
@@ -213,8 +213,7 @@ cmd_stop() {
     [ -f "$host/run/asterisk.pid" ] || return 0
     local pid; pid=$(cat "$host/run/asterisk.pid")
     cmd_cli "$name" 'core stop gracefully' >/dev/null 2>&1 || true
-    local i
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         kill -0 "$pid" 2>/dev/null || { rm -f "$host/run/asterisk.pid"; return 0; }
         sleep 0.1
     done
@@ -241,6 +240,18 @@ cmd_demo() {
     printf '\nAsterisk keeps running: contrib/sandbox.sh cli demo "digium_phones show phones"; stop it with contrib/sandbox.sh stop demo\n'
 }
 
+# The offline tools must build where no Asterisk is installed: nothing they depend on may reach the
+# module crate or bindgen, and they build with an environment that names no Asterisk headers.
+check_tools_need_no_asterisk() {
+    log "the tools build with no Asterisk headers"
+    local deps
+    deps=$(cd "$REPO" && cargo tree --quiet -p digium-phones -e normal,build --prefix none)
+    if grep -E '^(res_digium_phone|bindgen|clang-sys) ' <<<"$deps"; then
+        die "digium-phones depends on the module or on bindgen"
+    fi
+    (cd "$REPO" && env -i PATH="$PATH" HOME="$HOME" cargo build --quiet --release -p digium-phones)
+}
+
 cmd_test() {
     cmd_setup
     cmd_build
@@ -248,6 +259,9 @@ cmd_test() {
     cd "$REPO"
     log "cargo fmt --check"
     cargo fmt --all -- --check
+    log "shellcheck contrib/*.sh"
+    shellcheck contrib/*.sh
+    check_tools_need_no_asterisk
     log "cargo clippy"
     cargo clippy --quiet --workspace --all-targets -- -D warnings
     log "cargo test (unit and end-to-end against the sandbox Asterisk)"

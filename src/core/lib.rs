@@ -5,6 +5,7 @@
 //! option, and renders what the CLI shows. `forbid(unsafe_code)`, no Asterisk: every part is unit-tested.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod asterisk_key;
 pub mod conf;
 pub mod discovery;
@@ -14,8 +15,10 @@ pub mod names;
 pub mod presence;
 pub mod protocol;
 pub mod provision;
+pub mod queue;
 pub mod raw;
 pub mod secret;
+pub mod settings;
 pub mod table;
 pub mod version;
 pub mod xml;

@@ -1,21 +1,51 @@
 //! CLI commands: a table of [`Command`]s registered as Asterisk CLI entries, unregistered on drop.
 
-use std::ffi::{CStr, c_char, c_int};
+use std::ffi::{CString, c_char, c_int};
 use std::ptr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::util::{cstring, string_from};
 use super::{guard, module, sys};
 
+/// What a command does with its arguments.
+pub(crate) type Run = Box<dyn Fn(&mut Args) -> Outcome + Send + Sync>;
+/// Candidates for the word at `pos` (0-based over the whole line); filtered by prefix here.
+pub(crate) type Complete = Box<dyn Fn(usize) -> Vec<String> + Send + Sync>;
+
 /// One CLI command, defined by safe code.
 pub(crate) struct Command {
     /// The words of the command, e.g. `digium_phones show phone`.
-    pub command: &'static CStr,
-    pub summary: &'static CStr,
-    pub usage: &'static CStr,
-    pub run: fn(&mut Args) -> Outcome,
-    /// Candidates for the word at `pos` (0-based over the whole line); filtered by prefix here.
-    pub complete: Option<fn(pos: usize) -> Vec<String>>,
+    command: CString,
+    summary: CString,
+    usage: CString,
+    run: Run,
+    complete: Option<Complete>,
+}
+
+impl Command {
+    pub fn new(
+        command: &str,
+        summary: &str,
+        usage: &str,
+        run: impl Fn(&mut Args) -> Outcome + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            command: cstring(command),
+            summary: cstring(summary),
+            usage: cstring(usage),
+            run: Box::new(run),
+            complete: None,
+        }
+    }
+
+    /// Completes the command's arguments with `candidates`.
+    pub fn completing(
+        mut self,
+        candidates: impl Fn(usize) -> Vec<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.complete = Some(Box::new(candidates));
+        self
+    }
 }
 
 pub(crate) enum Outcome {
@@ -39,7 +69,7 @@ impl Args {
 }
 
 /// Registered entries; Asterisk writes into them, so they live on the heap at a fixed address until
-/// unregistered.
+/// unregistered. The commands they point into are shared with [`TABLES`].
 pub(crate) struct Registration {
     entries: Box<[sys::ast_cli_entry]>,
 }
@@ -49,14 +79,15 @@ pub(crate) struct Registration {
 unsafe impl Send for Registration {}
 
 /// Which table each registered entry belongs to: (address of first entry, commands).
-static TABLES: Mutex<Vec<(usize, &'static [Command])>> = Mutex::new(Vec::new());
+static TABLES: Mutex<Vec<(usize, Arc<[Command]>)>> = Mutex::new(Vec::new());
 
 #[derive(Debug, thiserror::Error)]
 #[error("Asterisk refused to register the CLI commands")]
 pub(crate) struct RegisterError;
 
 impl Registration {
-    pub fn register(commands: &'static [Command]) -> Result<Self, RegisterError> {
+    pub fn register(commands: Vec<Command>) -> Result<Self, RegisterError> {
+        let commands: Arc<[Command]> = commands.into();
         let mut entries: Box<[sys::ast_cli_entry]> = commands
             .iter()
             .map(|c| sys::ast_cli_entry {
@@ -69,7 +100,7 @@ impl Registration {
             })
             .collect();
         let base = entries.as_ptr() as usize;
-        lock_tables().push((base, commands));
+        lock_tables().push((base, commands.clone()));
         let len = c_int::try_from(entries.len()).map_err(|_| RegisterError)?;
         // SAFETY: `entries` is a heap array of initialised entries that stays at this address until
         // `Drop` unregisters it; the module handle is the loader's.
@@ -95,16 +126,18 @@ impl Drop for Registration {
     }
 }
 
-fn lock_tables() -> std::sync::MutexGuard<'static, Vec<(usize, &'static [Command])>> {
+fn lock_tables() -> std::sync::MutexGuard<'static, Vec<(usize, Arc<[Command]>)>> {
     TABLES.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn command_for(entry: *const sys::ast_cli_entry) -> Option<&'static Command> {
+/// The table of `entry` and the entry's place in it.
+fn command_for(entry: *const sys::ast_cli_entry) -> Option<(Arc<[Command]>, usize)> {
     let addr = entry as usize;
     let size = std::mem::size_of::<sys::ast_cli_entry>();
     lock_tables().iter().find_map(|(base, commands)| {
         let offset = addr.checked_sub(*base)?;
-        (offset % size == 0).then(|| commands.get(offset / size)).flatten()
+        let i = offset / size;
+        (offset % size == 0 && i < commands.len()).then(|| (commands.clone(), i))
     })
 }
 
@@ -122,7 +155,8 @@ unsafe extern "C" fn handler(
         if cmd == sys::ast_cli_command_CLI_INIT || a.is_null() {
             return ptr::null_mut();
         }
-        let Some(command) = command_for(e) else { return CLI_FAILURE };
+        let Some((table, i)) = command_for(e) else { return CLI_FAILURE };
+        let command = &table[i];
         // SAFETY: Asterisk passes a valid ast_cli_args for CLI_GENERATE and CLI_HANDLER.
         let a = unsafe { &*a };
         if cmd == sys::ast_cli_command_CLI_GENERATE {
@@ -142,7 +176,7 @@ unsafe extern "C" fn handler(
 
 /// Returns the `n`-th candidate matching the word being completed, allocated for Asterisk to free.
 fn complete(command: &Command, a: &sys::ast_cli_args) -> *mut c_char {
-    let Some(candidates) = command.complete else { return ptr::null_mut() };
+    let Some(candidates) = &command.complete else { return ptr::null_mut() };
     // SAFETY: `word` is a NUL-terminated string (possibly empty) for the duration of the call.
     let word = unsafe { string_from(a.word) };
     let pos = usize::try_from(a.pos).unwrap_or(usize::MAX);

@@ -85,8 +85,9 @@ impl Responder {
         }
     }
 
-    pub fn state(&self) -> State {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    /// The view of what it is doing that the CLI reads.
+    pub fn shown(&self) -> Arc<Mutex<State>> {
+        self.state.clone()
     }
 }
 
@@ -171,20 +172,9 @@ fn serve(advert: &Advert, stop: &AtomicBool, state: &Mutex<State>) {
     log::notice(&format!("mDNS: \"{}\" withdrawn", advert.instance));
 }
 
-static RESPONDER: Mutex<Option<Responder>> = Mutex::new(None);
-
-/// Starts, updates or stops the advertisement to match `model` (load and reload).
-pub(crate) fn apply(model: &Model) {
-    let mut guard = RESPONDER.lock().unwrap_or_else(|p| p.into_inner());
-    guard.get_or_insert_with(Responder::new).apply(model);
-}
-
-/// Says goodbye and joins the responder thread (unload).
-pub(crate) fn shutdown() {
-    let responder = RESPONDER.lock().unwrap_or_else(|p| p.into_inner()).take();
-    drop(responder);
-}
-
+/// What the responder is doing, for `show discovery`; `None` while the module is not loaded.
 pub(crate) fn state() -> Option<State> {
-    RESPONDER.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(Responder::state)
+    let state = super::state::get()?;
+    let advertising = state.discovery.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Some(advertising)
 }

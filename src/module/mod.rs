@@ -1,19 +1,22 @@
 //! The module itself: what happens on load, reload and unload, in safe code over the FFI wrappers.
+//!
+//! Everything `load` creates lives in one [`Loaded`] value; `unload` drops it, and a load that fails
+//! half-way drops what it had made so far, so either way nothing is left behind.
 
 mod ami;
 mod commands;
 mod config;
+mod config_file;
 mod discovery;
 mod presence;
 mod provision;
-mod queue;
-mod sections;
 mod selftest;
 mod settings;
+mod state;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use crate::ffi::{cli, log, manager, test};
+use crate::ffi::{cli, log, manager, memory, test};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ModuleError {
@@ -25,16 +28,23 @@ pub(crate) enum ModuleError {
     Provisioning(#[from] provision::StartError),
     #[error("{0}")]
     Config(String),
+    #[error("load stopped after '{0}' as RDP_TEST_FAIL_LOAD asks (a test of failed loads)")]
+    Forced(&'static str),
 }
 
-/// Everything registered with Asterisk while loaded. Fields drop in order: the CLI and AMI go first,
-/// so no command can run against state being torn down; then provisioning stops its inputs and joins
-/// its threads.
+/// Everything the module has while it is loaded. Fields drop in order: Asterisk's ways in (CLI, AMI,
+/// the test framework) go first, so no command runs against state being torn down; then
+/// provisioning stops taking messages and HTTP requests and joins its workers; the mDNS responder
+/// says goodbye; the hints leave the dialplan; and the state the callbacks read is withdrawn last.
 struct Loaded {
     _cli: cli::Registration,
     _ami: manager::Registration,
     _tests: test::Registration,
     _provisioning: provision::Service,
+    discovery: discovery::Responder,
+    hints: presence::Hints,
+    state: Arc<state::State>,
+    _published: state::Published,
 }
 
 static LOADED: Mutex<Option<Loaded>> = Mutex::new(None);
@@ -43,36 +53,81 @@ fn loaded() -> std::sync::MutexGuard<'static, Option<Loaded>> {
     LOADED.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Test-only: with `RDP_TEST_FAIL_LOAD=<step>` in Asterisk's environment, `load` stops with an error
+/// right after `<step>`, so a test can show that a load failing half-way leaves nothing behind.
+fn fail_point(step: &'static str) -> Result<(), ModuleError> {
+    match std::env::var("RDP_TEST_FAIL_LOAD") {
+        Ok(wanted) if wanted == step => Err(ModuleError::Forced(step)),
+        _ => Ok(()),
+    }
+}
+
+impl Loaded {
+    /// Creates everything in the order the fields undo it backwards; an error drops what was made.
+    fn new() -> Result<Self, ModuleError> {
+        let config = config::Store::load();
+        let snapshot = config.current();
+        let mut hints = presence::Hints::new();
+        let mut discovery = discovery::Responder::new();
+        let state = Arc::new(state::State {
+            config,
+            provisioning: Arc::new(provision::Shared::new()),
+            hints: hints.shown(),
+            discovery: discovery.shown(),
+        });
+        let published = state::publish(state.clone());
+        hints.apply(&snapshot.model);
+        fail_point("hints")?;
+        discovery.apply(&snapshot.model);
+        let workers = snapshot.model.general.transaction_max_threads.unwrap_or(4).clamp(1, 32);
+        let provisioning = provision::Service::start(state.provisioning.clone(), workers as usize)?;
+        fail_point("provisioning")?;
+        let ami = manager::Registration::register::<ami::Reconfigure>()?;
+        fail_point("ami")?;
+        let cli = cli::Registration::register(commands::commands())?;
+        fail_point("cli")?;
+        let tests = test::Registration::register(selftest::TESTS);
+        Ok(Self {
+            _cli: cli,
+            _ami: ami,
+            _tests: tests,
+            _provisioning: provisioning,
+            discovery,
+            hints,
+            state,
+            _published: published,
+        })
+    }
+
+    /// Re-reads what the module takes from Asterisk's files, then its own configuration, and brings
+    /// the advertisement and the hints in line with it.
+    fn reload(&mut self) -> Result<(), ModuleError> {
+        provision::refresh_settings(&self.state.provisioning);
+        let result = self.state.config.reload().map_err(ModuleError::Config);
+        let snapshot = self.state.config.current();
+        self.discovery.apply(&snapshot.model);
+        self.hints.apply(&snapshot.model);
+        drop(snapshot);
+        memory::release_free_memory();
+        result
+    }
+}
+
 pub(crate) fn load() -> Result<(), ModuleError> {
-    config::load_initial();
-    let workers = config::current().model.general.transaction_max_threads.unwrap_or(4).clamp(1, 32);
-    let provisioning = provision::Service::start(workers as usize)?;
-    let ami = manager::Registration::register::<ami::Reconfigure>()?;
-    let cli = cli::Registration::register(commands::COMMANDS)?;
-    let tests = test::Registration::register(selftest::TESTS);
-    *loaded() = Some(Loaded { _cli: cli, _ami: ami, _tests: tests, _provisioning: provisioning });
-    discovery::apply(&config::current().model);
-    presence::apply_hints(&config::current().model);
+    let module = Loaded::new()?;
+    *loaded() = Some(module);
     log::notice(&format!("res_digium_phone {} loaded", env!("CARGO_PKG_VERSION")));
     Ok(())
 }
 
 pub(crate) fn reload() -> Result<(), ModuleError> {
-    if let Some(shared) = provision::shared() {
-        provision::refresh_settings(&shared);
+    match loaded().as_mut() {
+        Some(module) => module.reload(),
+        None => Err(ModuleError::Config("the module is not loaded".into())),
     }
-    let result = config::reload().map_err(ModuleError::Config);
-    let snapshot = config::current();
-    discovery::apply(&snapshot.model);
-    presence::apply_hints(&snapshot.model);
-    drop(snapshot);
-    crate::ffi::memory::release_free_memory();
-    result
 }
 
 pub(crate) fn unload() {
-    drop(loaded().take());
-    discovery::shutdown();
-    presence::remove_hints();
-    config::clear();
+    let module = loaded().take();
+    drop(module);
 }

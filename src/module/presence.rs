@@ -5,100 +5,104 @@
 //! away on unload. Statuses are written into `PRESENCE_STATE(CustomPresence:<line>)`, which persists
 //! them in astdb and tells every watcher of the hints.
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::ffi::pbx;
 use crate::ffi::{log, presence as ast_presence};
+
+use super::state;
 use digium_phones_core::finding::Finding;
 use digium_phones_core::model::{Model, Phone};
-use digium_phones_core::names::{NameMap, NameSet};
+use digium_phones_core::names::NameMap;
 use digium_phones_core::presence::{self, Hint, LinePresence, Reading, Reported};
 use digium_phones_core::protocol::{ErrorReply, Request, Response};
 
-#[derive(Default)]
-struct Installed {
-    hints: Vec<Hint>,
+/// The hints this module keeps in the dialplan; dropping it removes them (and the contexts it made).
+pub(crate) struct Hints {
+    installed: Vec<Hint>,
     /// Contexts this module created (removed again when it leaves them empty).
     contexts: Vec<String>,
+    /// What `show presence` reads: the installed hints, in configuration order.
+    shown: Arc<Mutex<Vec<Hint>>>,
 }
 
-static INSTALLED: Mutex<Option<Installed>> = Mutex::new(None);
+impl Hints {
+    pub fn new() -> Self {
+        Self { installed: Vec::new(), contexts: Vec::new(), shown: Arc::default() }
+    }
+
+    /// The view of the installed hints that the CLI reads.
+    pub fn shown(&self) -> Arc<Mutex<Vec<Hint>>> {
+        self.shown.clone()
+    }
+
+    /// Brings the dialplan's hints in line with `model` (load and reload).
+    ///
+    /// A site of 10,000 phones has 20,000 hints: everything here is a set lookup, and Asterisk is
+    /// given them in the order that makes each of its list walks stop at once.
+    pub fn apply(&mut self, model: &Model) {
+        let plan = presence::hint_plan(model);
+        plan.findings.iter().for_each(log_finding);
+        let changes = presence::hint_changes(std::mem::take(&mut self.installed), &plan.hints);
+        for old in &changes.remove {
+            pbx::remove_hint(&old.context, &old.exten);
+        }
+        let mut in_place = changes.keep;
+        let mut present: NameMap<&str, HashMap<String, String>> = NameMap::default();
+        for hint in changes.add {
+            let in_context = present
+                .entry(hint.context.as_str())
+                .or_insert_with(|| pbx::hints_in(&hint.context));
+            if let Some(existing) = in_context.get(&hint.exten) {
+                log::notice(&format!(
+                    "{}@{} already has the hint '{existing}'; left as it is (line '{}')",
+                    hint.exten, hint.context, hint.line
+                ));
+                continue;
+            }
+            let created = !pbx::context_exists(&hint.context);
+            if pbx::add_hint(&hint.context, &hint.exten, &hint.hint) {
+                if created {
+                    self.contexts.push(hint.context.clone());
+                }
+                in_context.insert(hint.exten.clone(), hint.hint.clone());
+                in_place.insert(hint.clone());
+            } else {
+                log::warning(&format!("cannot add the hint {}@{}", hint.exten, hint.context));
+            }
+        }
+        self.installed = presence::in_plan_order(plan.hints, &in_place);
+        let (keep, empty) =
+            presence::empty_contexts(std::mem::take(&mut self.contexts), &self.installed);
+        empty.iter().for_each(|c| pbx::destroy_context(c));
+        self.contexts = keep;
+        *self.shown.lock().unwrap_or_else(|p| p.into_inner()) = self.installed.clone();
+    }
+}
+
+impl Drop for Hints {
+    /// Removes every hint (and context) this module added (unload, or a load that failed).
+    fn drop(&mut self) {
+        let mut installed = std::mem::take(&mut self.installed);
+        installed.sort_by(|a, b| a.dialplan_order(b));
+        for hint in &installed {
+            pbx::remove_hint(&hint.context, &hint.exten);
+        }
+        self.contexts.iter().for_each(|c| pbx::destroy_context(c));
+        self.shown.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
 
 fn log_finding(f: &Finding) {
     log::warning(&f.to_string());
 }
 
-/// Brings the dialplan's hints in line with `model` (load and reload).
-///
-/// A site of 10,000 phones has 20,000 hints: everything here is a set lookup, and Asterisk is given
-/// them in the order that makes each of its list walks stop at once ([`Hint::dialplan_order`]).
-pub(crate) fn apply_hints(model: &Model) {
-    let plan = presence::hint_plan(model);
-    plan.findings.iter().for_each(log_finding);
-    let mut guard = INSTALLED.lock().unwrap_or_else(|p| p.into_inner());
-    let installed = guard.get_or_insert_with(Installed::default);
-    let planned: NameSet<&Hint> = plan.hints.iter().collect();
-    let mut stale: Vec<&Hint> = installed.hints.iter().filter(|h| !planned.contains(h)).collect();
-    stale.sort_by(|a, b| a.dialplan_order(b));
-    for old in stale {
-        pbx::remove_hint(&old.context, &old.exten);
-    }
-    let mut in_place: NameSet<Hint> =
-        installed.hints.drain(..).filter(|h| planned.contains(h)).collect();
-    let mut missing: Vec<&Hint> = plan.hints.iter().filter(|h| !in_place.contains(*h)).collect();
-    missing.sort_by(|a, b| b.dialplan_order(a));
-    let mut present: NameMap<&str, std::collections::HashMap<String, String>> = NameMap::default();
-    for hint in missing {
-        let in_context =
-            present.entry(hint.context.as_str()).or_insert_with(|| pbx::hints_in(&hint.context));
-        if let Some(existing) = in_context.get(&hint.exten) {
-            log::notice(&format!(
-                "{}@{} already has the hint '{existing}'; left as it is (line '{}')",
-                hint.exten, hint.context, hint.line
-            ));
-            continue;
-        }
-        let created = !pbx::context_exists(&hint.context);
-        if pbx::add_hint(&hint.context, &hint.exten, &hint.hint) {
-            if created {
-                installed.contexts.push(hint.context.clone());
-            }
-            in_context.insert(hint.exten.clone(), hint.hint.clone());
-            in_place.insert(hint.clone());
-        } else {
-            log::warning(&format!("cannot add the hint {}@{}", hint.exten, hint.context));
-        }
-    }
-    // In configuration order, as the CLI shows them.
-    installed.hints = plan.hints.into_iter().filter(|h| in_place.contains(h)).collect();
-    let in_use: NameSet<&str> = installed.hints.iter().map(|h| h.context.as_str()).collect();
-    let (keep, empty): (Vec<String>, Vec<String>) =
-        installed.contexts.drain(..).partition(|c| in_use.contains(c.as_str()));
-    empty.iter().for_each(|c| pbx::destroy_context(c));
-    installed.contexts = keep;
-}
-
-/// Removes every hint (and context) this module added (unload).
-pub(crate) fn remove_hints() {
-    let Some(mut installed) = INSTALLED.lock().unwrap_or_else(|p| p.into_inner()).take() else {
-        return;
-    };
-    installed.hints.sort_by(|a, b| a.dialplan_order(b));
-    for hint in &installed.hints {
-        pbx::remove_hint(&hint.context, &hint.exten);
-    }
-    installed.contexts.iter().for_each(|c| pbx::destroy_context(c));
-}
-
 /// The exten@context of a line's hint, if this module installed one.
 pub(crate) fn hint_of(line: &str) -> Option<String> {
-    let guard = INSTALLED.lock().unwrap_or_else(|p| p.into_inner());
-    guard
-        .as_ref()?
-        .hints
-        .iter()
-        .find(|h| h.line == line)
-        .map(|h| format!("{}@{}", h.exten, h.context))
+    let state = state::get()?;
+    let hints = state.hints.lock().unwrap_or_else(|p| p.into_inner());
+    hints.iter().find(|h| h.line == line).map(|h| format!("{}@{}", h.exten, h.context))
 }
 
 /// What Asterisk holds for a line.

@@ -7,8 +7,8 @@ use crate::ffi::config::{self as ast_config, Loaded};
 use crate::ffi::guard;
 use crate::ffi::module::asterisk_version;
 use crate::ffi::test::{Context, Test};
-use digium_phones_core::model;
 use digium_phones_core::raw::RawConfig;
+use digium_phones_core::{admin, model};
 
 pub(crate) static TESTS: &[Test] = &[
     Test {
@@ -126,9 +126,9 @@ fn secrets_masked(ctx: &Context) -> Result<(), String> {
     let built = model::build(&raw, None);
     let m = &built.model;
     let text = [
-        super::commands::details(m, "phone", "p"),
-        super::commands::details(m, "line", "l"),
-        super::commands::details(m, "general", ""),
+        admin::details(m, "phone", "p").unwrap_or_default(),
+        admin::details(m, "line", "l").unwrap_or_default(),
+        admin::details(m, "general", "").unwrap_or_default(),
     ]
     .concat();
     ctx.status(&text);

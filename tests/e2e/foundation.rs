@@ -224,3 +224,52 @@ fn in_process_tests_pass_in_asterisks_test_framework() {
     assert!(xml.contains("panic_guard") && xml.contains("config_reader"), "{xml}");
     assert!(ast.is_alive(), "Asterisk died during the tests");
 }
+
+/// The module's own threads in Asterisk (workers and the mDNS responder are named `dpma-…`).
+fn module_threads(ast: &Asterisk) -> Vec<String> {
+    let tasks = std::fs::read_dir(format!("/proc/{}/task", ast.pid)).expect("read the tasks");
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+        .map(|name| name.trim().to_string())
+        .filter(|name| name.starts_with("dpma-"))
+        .collect()
+}
+
+#[test]
+fn a_load_that_fails_half_way_leaves_nothing_behind() {
+    let Some(ast) = start("t-halfway", &fixture("presence.conf")) else { return };
+    let ours = |hints: &str| hints.lines().filter(|l| l.contains("CustomPresence:70")).count();
+    assert_eq!(ours(&ast.cli("core show hints")), 2, "{}", ast.cli("core show hints"));
+    assert!(!module_threads(&ast).is_empty(), "the workers run while loaded");
+    let fail_at = |step: &str| {
+        let set = [("Action", "Setvar"), ("Variable", "ENV(RDP_TEST_FAIL_LOAD)"), ("Value", step)];
+        let reply = ast.ami(&set);
+        assert!(reply.contains("Response: Success"), "{reply}");
+    };
+    for step in ["hints", "provisioning", "ami", "cli"] {
+        assert!(ast.cli("module unload res_digium_phone.so").contains("Unloaded"), "{step}");
+        fail_at(step);
+        let out = ast.cli("module load res_digium_phone.so");
+        assert!(!out.contains("Loaded res_digium_phone.so"), "{step}: {out}");
+        assert!(ast.wait_for_log(&format!("load stopped after '{step}'")), "{step}");
+        assert!(ast.cli("digium_phones show version").contains("No such command"), "{step}");
+        let actions = ast.cli("manager show commands");
+        assert!(
+            actions.contains("Setvar") && !actions.contains("DigiumPhonesReconfigure"),
+            "{step}"
+        );
+        assert_eq!(ours(&ast.cli("core show hints")), 0, "{step}: hints left behind");
+        assert_eq!(module_threads(&ast), Vec::<String>::new(), "{step}: threads left behind");
+        assert!(ast.is_alive(), "{step}");
+    }
+    fail_at("");
+    let out = ast.cli("module load res_digium_phone.so");
+    assert!(out.contains("Loaded"), "{out}");
+    assert!(ast.cli("module show like res_digium_phone").contains("Running"));
+    assert!(ast.cli("digium_phones show phones").contains("Objects found: 1"));
+    assert_eq!(ours(&ast.cli("core show hints")), 2);
+    assert!(!module_threads(&ast).is_empty());
+    let reply = ast.ami(&[("Action", "DigiumPhonesReconfigure"), ("Phone", "all")]);
+    assert!(reply.contains("Response: Success"), "{reply}");
+}

@@ -42,19 +42,41 @@ pub use ringtone::Ringtone;
 pub use spec::SectionType;
 pub use translation::Translation;
 
-/// The `type=` values DPMA knows.
-pub const SECTION_TYPES: &[&str] = &[
-    "network",
-    "phone",
-    "line",
-    "external_line",
-    "application",
-    "ringtone",
-    "alert",
-    "firmware",
-    "translation",
-    "multicastpage",
-];
+/// A served section of any type: its name and what it was read from.
+pub trait Section {
+    fn name(&self) -> &str;
+    fn raw(&self) -> &RawSection;
+}
+
+macro_rules! sections {
+    ($($t:ty),*) => {$(
+        impl Section for $t {
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn raw(&self) -> &RawSection {
+                &self.raw
+            }
+        }
+    )*};
+}
+sections!(
+    Network,
+    Phone,
+    Line,
+    ExternalLine,
+    Application,
+    Ringtone,
+    Alert,
+    Firmware,
+    Translation,
+    Multicastpage
+);
+
+/// The section of `items` named `name`.
+fn named<'m, T: Section>(items: &'m [T], name: &str) -> Option<&'m T> {
+    items.iter().find(|i| i.name() == name)
+}
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Model {
@@ -147,31 +169,62 @@ impl Model {
     }
 
     pub fn network(&self, name: &str) -> Option<&Network> {
-        self.networks.iter().find(|n| n.name == name)
+        named(&self.networks, name)
     }
 
     pub fn application(&self, name: &str) -> Option<&Application> {
-        self.applications.iter().find(|a| a.name == name)
+        named(&self.applications, name)
     }
 
     pub fn ringtone(&self, name: &str) -> Option<&Ringtone> {
-        self.ringtones.iter().find(|r| r.name == name)
+        named(&self.ringtones, name)
     }
 
     pub fn alert(&self, name: &str) -> Option<&Alert> {
-        self.alerts.iter().find(|a| a.name == name)
+        named(&self.alerts, name)
     }
 
     pub fn firmware(&self, name: &str) -> Option<&Firmware> {
-        self.firmwares.iter().find(|f| f.name == name)
+        named(&self.firmwares, name)
     }
 
     pub fn translation(&self, name: &str) -> Option<&Translation> {
-        self.translations.iter().find(|t| t.name == name)
+        named(&self.translations, name)
     }
 
     pub fn multicastpage(&self, name: &str) -> Option<&Multicastpage> {
-        self.multicastpages.iter().find(|m| m.name == name)
+        named(&self.multicastpages, name)
+    }
+
+    /// The served sections of type `t`, in configuration order: the one place where section types
+    /// meet the model's lists.
+    pub fn sections(&self, t: SectionType) -> Vec<&dyn Section> {
+        fn all<T: Section>(items: &[T]) -> Vec<&dyn Section> {
+            items.iter().map(|i| i as &dyn Section).collect()
+        }
+        match t {
+            SectionType::Network => all(&self.networks),
+            SectionType::Phone => all(&self.phones),
+            SectionType::Line => all(&self.lines),
+            SectionType::ExternalLine => all(&self.external_lines),
+            SectionType::Application => all(&self.applications),
+            SectionType::Ringtone => all(&self.ringtones),
+            SectionType::Alert => all(&self.alerts),
+            SectionType::Firmware => all(&self.firmwares),
+            SectionType::Translation => all(&self.translations),
+            SectionType::Multicastpage => all(&self.multicastpages),
+        }
+    }
+
+    /// The served section of type `t` named `name`.
+    pub fn section(&self, t: SectionType, name: &str) -> Option<&dyn Section> {
+        match t {
+            // Indexed: ten thousand of them are no rarity.
+            SectionType::Phone => self.phone(name).map(|p| p as &dyn Section),
+            SectionType::Line => self.line(name).map(|l| l as &dyn Section),
+            SectionType::ExternalLine => self.external_line(name).map(|l| l as &dyn Section),
+            other => self.sections(other).into_iter().find(|s| s.name() == name),
+        }
     }
 
     /// The phones that use a line, by name, in configuration order.
@@ -192,19 +245,7 @@ impl Model {
         if kind.eq_ignore_ascii_case("general") {
             return Some(&self.general.raw);
         }
-        let raw = match SectionType::from_name(kind)? {
-            SectionType::Network => &self.network(name)?.raw,
-            SectionType::Phone => &self.phone(name)?.raw,
-            SectionType::Line => &self.line(name)?.raw,
-            SectionType::ExternalLine => &self.external_line(name)?.raw,
-            SectionType::Application => &self.application(name)?.raw,
-            SectionType::Ringtone => &self.ringtone(name)?.raw,
-            SectionType::Alert => &self.alert(name)?.raw,
-            SectionType::Firmware => &self.firmware(name)?.raw,
-            SectionType::Translation => &self.translation(name)?.raw,
-            SectionType::Multicastpage => &self.multicastpage(name)?.raw,
-        };
-        Some(raw)
+        Some(self.section(SectionType::from_name(kind)?, name)?.raw())
     }
 
     /// The options in effect for a served section, as `(key, value)` pairs for display: values set,
@@ -326,12 +367,13 @@ fn push<T>(items: &mut Vec<T>, item: Option<T>) -> bool {
 }
 
 fn section_type(section: &RawSection, findings: &mut Vec<Finding>) -> Option<SectionType> {
+    let section_types: Vec<&str> = SectionType::names().collect();
     let Some(entry) = section.last("type") else {
         findings.push(section_finding(
             section,
             Severity::Error,
             "type",
-            format!("no type= option; set one of: {}; section ignored", SECTION_TYPES.join(", ")),
+            format!("no type= option; set one of: {}; section ignored", section_types.join(", ")),
         ));
         return None;
     };
@@ -339,7 +381,7 @@ fn section_type(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Sec
     if let Some(t) = SectionType::from_name(value) {
         return Some(t);
     }
-    let hint = reader::suggest(value, SECTION_TYPES)
+    let hint = reader::suggest(value, &section_types)
         .map(|s| format!(" (did you mean '{s}'?)"))
         .unwrap_or_default();
     findings.push(Finding {

@@ -85,19 +85,12 @@ struct Names<'r> {
 
 impl<'r> Names<'r> {
     fn new(raw: &'r RawConfig, model: &Model) -> Self {
-        let mut served: NameMap<SectionType, NameSet<String>> = NameMap::default();
-        let mut add = |t: SectionType, names: &mut dyn Iterator<Item = &String>| {
-            served.entry(t).or_default().extend(names.cloned());
-        };
-        add(SectionType::Network, &mut model.networks.iter().map(|s| &s.name));
-        add(SectionType::Line, &mut model.lines.iter().map(|s| &s.name));
-        add(SectionType::ExternalLine, &mut model.external_lines.iter().map(|s| &s.name));
-        add(SectionType::Application, &mut model.applications.iter().map(|s| &s.name));
-        add(SectionType::Ringtone, &mut model.ringtones.iter().map(|s| &s.name));
-        add(SectionType::Alert, &mut model.alerts.iter().map(|s| &s.name));
-        add(SectionType::Firmware, &mut model.firmwares.iter().map(|s| &s.name));
-        add(SectionType::Translation, &mut model.translations.iter().map(|s| &s.name));
-        add(SectionType::Multicastpage, &mut model.multicastpages.iter().map(|s| &s.name));
+        let served = SectionType::ALL
+            .into_iter()
+            // Phones are referred to by nobody.
+            .filter(|t| *t != SectionType::Phone)
+            .map(|t| (t, model.sections(t).iter().map(|s| s.name().to_string()).collect()))
+            .collect();
         let mut declared: NameMap<&str, Vec<SectionType>> = NameMap::default();
         for s in raw.concrete() {
             if let Some(t) = s.last("type").and_then(|e| SectionType::from_name(&e.value)) {

@@ -16,6 +16,94 @@ pub enum SectionType {
     Multicastpage,
 }
 
+/// What is known of each section type: the one list the model, the checks and the CLI read.
+struct Info {
+    /// The `type=` value.
+    name: &'static str,
+    /// The CLI word that lists sections of the type (`digium_phones show <list>`).
+    list: &'static str,
+    /// The first column's header in that list.
+    title: &'static str,
+    /// The options shown as further columns.
+    columns: &'static [&'static str],
+    options: &'static [OptionSpec],
+}
+
+/// In [`SectionType::ALL`] order.
+const INFO: [Info; 10] = [
+    Info {
+        name: "network",
+        list: "networks",
+        title: "Network",
+        columns: &["alias", "cidr", "registration_address", "registration_port", "transport"],
+        options: super::network::OPTIONS,
+    },
+    Info {
+        name: "phone",
+        list: "phones",
+        title: "Phone",
+        columns: &["full_name", "mac", "line", "external_line"],
+        options: super::phone::OPTIONS,
+    },
+    Info {
+        name: "line",
+        list: "lines",
+        title: "Line",
+        columns: &["exten", "line_label"],
+        options: super::line::OPTIONS,
+    },
+    Info {
+        name: "external_line",
+        list: "external_lines",
+        title: "External Line",
+        columns: &["userid", "server_address", "server_port"],
+        options: super::external_line::OPTIONS,
+    },
+    Info {
+        name: "application",
+        list: "applications",
+        title: "Application",
+        columns: &["application"],
+        options: super::application::OPTIONS,
+    },
+    Info {
+        name: "ringtone",
+        list: "ringtones",
+        title: "Ringtone",
+        columns: &["alias", "filename"],
+        options: super::ringtone::OPTIONS,
+    },
+    Info {
+        name: "alert",
+        list: "alerts",
+        title: "Alert",
+        columns: &["alert_info", "ring_type", "ringtone"],
+        options: super::alert::OPTIONS,
+    },
+    Info {
+        name: "firmware",
+        // DPMA's word for both the list and one section.
+        list: "firmware",
+        title: "Firmware",
+        columns: &["model", "version", "file"],
+        options: super::firmware::OPTIONS,
+    },
+    Info {
+        name: "translation",
+        list: "translations",
+        title: "Translation",
+        columns: &[],
+        options: &[],
+    },
+    Info {
+        name: "multicastpage",
+        list: "multicastpages",
+        title: "Multicast Page",
+        columns: &["alias", "address", "port", "priority"],
+        options: super::multicastpage::OPTIONS,
+    },
+];
+
 impl SectionType {
     pub const ALL: [SectionType; 10] = [
         Self::Network,
@@ -30,20 +118,33 @@ impl SectionType {
         Self::Multicastpage,
     ];
 
+    fn info(self) -> &'static Info {
+        &INFO[self as usize]
+    }
+
     /// The `type=` value.
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Network => "network",
-            Self::Phone => "phone",
-            Self::Line => "line",
-            Self::ExternalLine => "external_line",
-            Self::Application => "application",
-            Self::Ringtone => "ringtone",
-            Self::Alert => "alert",
-            Self::Firmware => "firmware",
-            Self::Translation => "translation",
-            Self::Multicastpage => "multicastpage",
-        }
+        self.info().name
+    }
+
+    /// The CLI word that lists sections of this type.
+    pub fn list_word(self) -> &'static str {
+        self.info().list
+    }
+
+    /// The header of the name column when sections of this type are listed.
+    pub fn title(self) -> &'static str {
+        self.info().title
+    }
+
+    /// The options shown as columns when sections of this type are listed.
+    pub fn list_columns(self) -> &'static [&'static str] {
+        self.info().columns
+    }
+
+    /// Every `type=` value, in [`SectionType::ALL`] order.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Self::ALL.into_iter().map(Self::name)
     }
 
     /// The type named by a `type=` value, without regard to case.
@@ -53,18 +154,7 @@ impl SectionType {
 
     /// The options a section of this type takes.
     pub fn options(self) -> &'static [OptionSpec] {
-        match self {
-            Self::Network => super::network::OPTIONS,
-            Self::Phone => super::phone::OPTIONS,
-            Self::Line => super::line::OPTIONS,
-            Self::ExternalLine => super::external_line::OPTIONS,
-            Self::Application => super::application::OPTIONS,
-            Self::Ringtone => super::ringtone::OPTIONS,
-            Self::Alert => super::alert::OPTIONS,
-            Self::Firmware => super::firmware::OPTIONS,
-            Self::Translation => &[],
-            Self::Multicastpage => super::multicastpage::OPTIONS,
-        }
+        self.info().options
     }
 }
 

@@ -7,6 +7,7 @@
 //! the writing, reading and hint registration.
 
 pub mod base64;
+mod changes;
 mod plan;
 mod value;
 mod wire;
@@ -16,6 +17,7 @@ mod tests;
 
 use crate::protocol::{ErrorReply, code};
 
+pub use changes::{HintChanges, empty_contexts, hint_changes, in_plan_order};
 pub use plan::{
     Hint, HintPlan, SetPlan, StatusChoice, hint_plan, hints, lines_for, plan_set, provider,
     status_allowed, status_choices, usable_line_name,

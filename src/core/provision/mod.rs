@@ -9,6 +9,7 @@ pub mod lockout;
 pub mod pjsip;
 pub mod recent;
 pub mod sessions;
+pub mod web;
 
 pub use auth::{Claim, Refusal, UserEntry};
 pub use recent::Recent;

@@ -8,6 +8,7 @@
 mod inbound;
 mod web;
 
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
@@ -15,11 +16,13 @@ use std::time::Instant;
 use crate::ffi::message::{self, Inbound};
 use crate::ffi::{cli, http, log, thread};
 use digium_phones_core::protocol::{self, Event};
+use digium_phones_core::provision::files::Md5Cache;
 use digium_phones_core::provision::lockout::{Lockouts, Policy};
 use digium_phones_core::provision::{Recent, SessionTable, TokenStore};
+use digium_phones_core::queue::Queue;
 
-use super::queue::Queue;
-use super::settings::{self, HttpServer};
+use super::{settings, state};
+use digium_phones_core::settings::HttpServer;
 
 /// Work for the module's threads.
 pub(crate) enum Job {
@@ -47,12 +50,35 @@ pub(crate) struct Shared {
     /// Failed PINs per address and per (profile, address).
     pub lockouts: Mutex<Lockouts>,
     /// Phones that fetched `<mac>.cfg`: profile → primary line, for check-sync on reconfigure.
-    pub stock: Mutex<std::collections::HashMap<String, String>>,
+    pub stock: Mutex<HashMap<String, String>>,
+    /// MD5s of the files configurations name, by path and modification time.
+    pub md5s: Mutex<Md5Cache>,
+    /// Endpoint passwords from pjsip.conf, read on load and reload (not on every phone request).
+    pub endpoint_passwords: RwLock<HashMap<String, String>>,
     started: Instant,
     event_ids: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
+    pub fn new() -> Self {
+        let shared = Self {
+            queue: Queue::new(QUEUE_CAPACITY),
+            tokens: Mutex::new(TokenStore::default()),
+            sessions: Mutex::new(SessionTable::default()),
+            replies: Mutex::new(Recent::new(REPLY_TTL, 16_384)),
+            seen: Mutex::new(Recent::new(REPLY_TTL, 16_384)),
+            http: RwLock::new(None),
+            lockouts: Mutex::new(Lockouts::new(Policy::default())),
+            stock: Mutex::default(),
+            md5s: Mutex::default(),
+            endpoint_passwords: RwLock::default(),
+            started: Instant::now(),
+            event_ids: Default::default(),
+        };
+        refresh_settings(&shared);
+        shared
+    }
+
     /// Seconds on a monotonic clock.
     pub fn now(&self) -> u64 {
         self.started.elapsed().as_secs()
@@ -67,10 +93,9 @@ impl Shared {
 const REPLY_TTL: u64 = 32;
 const QUEUE_CAPACITY: usize = 8192;
 
-static SHARED: RwLock<Option<Arc<Shared>>> = RwLock::new(None);
-
+/// The provisioning tables of the loaded module.
 pub(crate) fn shared() -> Option<Arc<Shared>> {
-    SHARED.read().unwrap_or_else(|p| p.into_inner()).clone()
+    state::get().map(|s| s.provisioning.clone())
 }
 
 /// The running service; dropping it stops taking messages, drains the workers and joins them.
@@ -93,21 +118,8 @@ pub(crate) enum StartError {
 }
 
 impl Service {
-    pub fn start(workers: usize) -> Result<Self, StartError> {
-        let shared = Arc::new(Shared {
-            queue: Queue::new(QUEUE_CAPACITY),
-            tokens: Mutex::new(TokenStore::default()),
-            sessions: Mutex::new(SessionTable::default()),
-            replies: Mutex::new(Recent::new(REPLY_TTL, 16_384)),
-            seen: Mutex::new(Recent::new(REPLY_TTL, 16_384)),
-            http: RwLock::new(None),
-            stock: Mutex::new(Default::default()),
-            lockouts: Mutex::new(Lockouts::new(Policy::default())),
-            started: Instant::now(),
-            event_ids: Default::default(),
-        });
-        refresh_settings(&shared);
-        *SHARED.write().unwrap_or_else(|p| p.into_inner()) = Some(shared.clone());
+    /// Starts `workers` threads over `shared`, then takes phones' HTTP requests and messages.
+    pub fn start(shared: Arc<Shared>, workers: usize) -> Result<Self, StartError> {
         let mut threads = Vec::new();
         for i in 0..workers.max(1) {
             let s = shared.clone();
@@ -132,7 +144,6 @@ impl Drop for Service {
         // Inputs are unregistered by the field drops that follow; closing first makes every late job a
         // refusal instead of work for threads about to go.
         self.shared.queue.close();
-        *SHARED.write().unwrap_or_else(|p| p.into_inner()) = None;
         // Joined here, explicitly, before the registrations go (fields drop after this body).
         self.workers.clear();
     }
@@ -141,7 +152,8 @@ impl Drop for Service {
 /// Re-reads what the module takes from other files (on load and reload): http.conf, whose port may
 /// have changed, and the endpoints' passwords in pjsip.conf.
 pub(crate) fn refresh_settings(shared: &Shared) {
-    web::refresh_endpoint_passwords();
+    *shared.endpoint_passwords.write().unwrap_or_else(|p| p.into_inner()) =
+        settings::endpoint_passwords();
     let server = settings::http_server();
     if server.is_none() {
         log::warning(

@@ -1,22 +1,18 @@
 //! HTTP: documents behind tokens, `<mac>.cfg` for stock phones, files from the configured directories.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
-use std::sync::{Mutex, RwLock};
 
 use crate::ffi::http::{Method, Request, Response};
 use crate::ffi::log;
 use crate::module::config;
 use digium_phones_core::model::general::ConfigAuth;
-use digium_phones_core::model::mac::Mac;
 use digium_phones_core::model::{Model, Phone};
 use digium_phones_core::provision::documents::{self, PhoneRequest};
-use digium_phones_core::provision::files::{self, Md5Cache};
+use digium_phones_core::provision::files;
+use digium_phones_core::provision::web::{self, Route};
 
 use super::shared;
-
-static MD5S: Mutex<Option<Md5Cache>> = Mutex::new(None);
 
 fn not_found() -> Response {
     Response::Error { status: 404, title: "Not Found", text: "Not found".into() }
@@ -30,15 +26,14 @@ pub(super) fn handle(req: &Request) -> Response {
             text: "GET only".into(),
         };
     }
-    let parts: Vec<&str> = req.path.split('/').collect();
-    match parts.as_slice() {
-        ["session", token, document] => session_document(req, token, document),
-        ["files", ..] => directory_file(req, 6, |m| m.general.file_directory.clone()),
-        ["firmware", ..] => {
-            directory_file(req, 9, |m| m.general.firmware_package_directory.clone())
+    match web::route(&req.path) {
+        Route::Session { token, document } => session_document(req, token, document),
+        Route::File(name) => directory_file(name, |m| m.general.file_directory.clone()),
+        Route::Firmware(name) => {
+            directory_file(name, |m| m.general.firmware_package_directory.clone())
         }
-        [name] if name.ends_with(".cfg") => stock_phone(req, name.trim_end_matches(".cfg")),
-        _ => not_found(),
+        Route::StockConfig(mac) => stock_phone(req, mac),
+        Route::NotFound => not_found(),
     }
 }
 
@@ -53,8 +48,7 @@ fn session_document(req: &Request, token: &str, document: &str) -> Response {
     }
 }
 
-fn directory_file(req: &Request, skip: usize, dir: impl Fn(&Model) -> Option<String>) -> Response {
-    let name = &req.path[skip.min(req.path.len())..];
+fn directory_file(name: &str, dir: impl Fn(&Model) -> Option<String>) -> Response {
     let Some(dir) = dir(&config::current().model) else { return not_found() };
     match files::resolve(Path::new(&dir), name) {
         Ok(path) => Response::File { content_type: files::content_type(name), path },
@@ -78,21 +72,11 @@ fn stock_phone(req: &Request, mac: &str) -> Response {
         };
     }
     let user_agent = req.header("User-Agent").unwrap_or_default();
-    // `000000000000.cfg` is what a phone asks for before it knows better; with
-    // send_mac_with_useragent its User-Agent carries the MAC.
-    let mac = if mac == "000000000000" {
-        mac_from_user_agent(user_agent)
-    } else {
-        mac.parse::<Mac>().ok()
-    };
-    let Some(mac) = mac else { return not_found() };
+    let Some(mac) = web::requested_mac(mac, user_agent) else { return not_found() };
     let Some(phone) = model.phone_with_mac(mac) else { return not_found() };
-    let host = req
-        .header("Host")
-        .map(|h| h.rsplit_once(':').map_or(h, |(host, _)| host))
-        .unwrap_or("localhost");
-    match phone_config(model, phone, model_from_user_agent(user_agent).as_deref(), req.remote, host)
-    {
+    let host = req.header("Host").map(web::host_of).unwrap_or("localhost");
+    let phone_model = web::model_in_user_agent(user_agent);
+    match phone_config(model, phone, phone_model.as_deref(), req.remote, host) {
         Ok(body) => {
             log::notice(&format!(
                 "stock phone {mac} fetched the configuration of '{}' over HTTP",
@@ -115,25 +99,6 @@ fn stock_phone(req: &Request, mac: &str) -> Response {
     }
 }
 
-/// The first run of 12 hex digits in a User-Agent that is a MAC other than all zeros.
-fn mac_from_user_agent(ua: &str) -> Option<Mac> {
-    ua.split(|c: char| !c.is_ascii_hexdigit())
-        .filter(|w| w.len() == 12)
-        .filter_map(|w| w.parse::<Mac>().ok())
-        .find(|m| m.to_string() != "000000000000")
-}
-
-/// `Digium D70 1_2_3` → `D70` (phones name their model in the User-Agent).
-fn model_from_user_agent(ua: &str) -> Option<String> {
-    let at = ua.find("Digium")?;
-    ua[at..]
-        .split_whitespace()
-        .find(|w| {
-            w.len() >= 3 && w.starts_with(['D', 'd']) && w[1..].chars().all(|c| c.is_ascii_digit())
-        })
-        .map(str::to_ascii_uppercase)
-}
-
 /// The configuration document of `phone`, as a phone at `phone_ip` that reached us at `server_host`
 /// gets it.
 pub(super) fn phone_config(
@@ -143,35 +108,16 @@ pub(super) fn phone_config(
     phone_ip: Option<IpAddr>,
     server_host: &str,
 ) -> Result<String, String> {
-    let files_url = shared()
-        .and_then(|s| {
-            s.http
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .as_ref()
-                .map(|h| h.base_url(server_host))
-        })
-        .map(|base| format!("{base}/files"))
+    let Some(shared) = shared() else { return Err("the module is not loaded".into()) };
+    let files_url = shared
+        .http
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .map(|h| format!("{}/files", h.base_url(server_host)))
         .unwrap_or_default();
-    let md5 = |path: &Path| {
-        let mut cache = MD5S.lock().unwrap_or_else(|p| p.into_inner());
-        cache.get_or_insert_with(Md5Cache::default).md5(path)
-    };
-    let passwords = ENDPOINT_PASSWORDS.read().unwrap_or_else(|p| p.into_inner());
+    let md5 = |path: &Path| shared.md5s.lock().unwrap_or_else(|p| p.into_inner()).md5(path);
+    let passwords = shared.endpoint_passwords.read().unwrap_or_else(|p| p.into_inner());
     let request = PhoneRequest { phone_model, phone_ip, server_host, files_url: &files_url };
-    documents::phone_document(
-        model,
-        phone,
-        &request,
-        &md5,
-        passwords.as_ref().unwrap_or(&HashMap::new()),
-    )
-}
-
-/// Endpoint passwords from pjsip.conf, read on load and reload (not on every phone request).
-static ENDPOINT_PASSWORDS: RwLock<Option<HashMap<String, String>>> = RwLock::new(None);
-
-pub(crate) fn refresh_endpoint_passwords() {
-    let passwords = crate::module::settings::endpoint_passwords();
-    *ENDPOINT_PASSWORDS.write().unwrap_or_else(|p| p.into_inner()) = Some(passwords);
+    documents::phone_document(model, phone, &request, &md5, &passwords)
 }

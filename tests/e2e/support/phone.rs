@@ -11,10 +11,12 @@ pub struct PhoneRun {
     pub stderr: String,
 }
 
-/// Runs the phone simulator against `ast` with extra arguments.
+/// Runs the phone simulator against `ast` with extra arguments (`--timeout 10` unless they set one).
 pub fn phone(ast: &Asterisk, args: &[&str]) -> PhoneRun {
+    let timeout: &[&str] = if args.contains(&"--timeout") { &[] } else { &["--timeout", "10"] };
     let out = Command::new(digium_phones())
-        .args(["phone", "--server", &ast.proxy_url(), "--timeout", "10"])
+        .args(["phone", "--server", &ast.proxy_url()])
+        .args(timeout)
         .args(args)
         .output()
         .expect("run digium-phones phone");

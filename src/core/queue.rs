@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
-pub(crate) struct Queue<T> {
+pub struct Queue<T> {
     state: Mutex<State<T>>,
     ready: Condvar,
     capacity: usize,
@@ -64,5 +64,45 @@ impl<T> Queue<T> {
 
     pub fn len(&self) -> usize {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).jobs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    use super::Queue;
+
+    #[test]
+    fn a_full_queue_refuses_and_counts() {
+        let q = Queue::new(2);
+        assert!(q.push(1) && q.push(2));
+        assert!(!q.push(3));
+        assert_eq!((q.len(), q.dropped.load(Ordering::Relaxed)), (2, 1));
+        assert_eq!((q.pop(), q.pop()), (Some(1), Some(2)));
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn closing_drains_then_ends_every_worker() {
+        let q = Arc::new(Queue::new(8));
+        let workers: Vec<_> = (0..3)
+            .map(|_| {
+                let q = q.clone();
+                std::thread::spawn(move || std::iter::from_fn(|| q.pop()).count())
+            })
+            .collect();
+        for i in 0..5 {
+            assert!(q.push(i));
+        }
+        q.close();
+        assert!(!q.push(9), "a closed queue takes nothing");
+        let done: usize = workers.into_iter().map(|w| w.join().unwrap()).sum();
+        assert_eq!(done, 5);
     }
 }
