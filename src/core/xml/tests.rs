@@ -24,14 +24,17 @@ fn file_md5(name: &str) -> Option<String> {
     Some(format!("{:x}", md5::compute(bytes)))
 }
 
-/// One document a case renders: `;; golden: <output> phone=<name> [model=<model>] [ip=<address>]`
-/// in the .conf, written to `<case>.<output>.xml`.
+/// One document a case renders: `;; golden: <output> phone=<name> [model=<model>]
+/// [firmware=<version>] [ip=<address>] [http]` in the .conf, written to `<case>.<output>.xml`.
+/// `http`: as a stock phone fetching `<mac>.cfg` gets it, without the MESSAGE channel.
 #[derive(Debug)]
 struct Output {
     name: String,
     phone: String,
     model: Option<String>,
+    firmware: Option<FirmwareVersion>,
     ip: Option<IpAddr>,
+    http: bool,
 }
 
 fn outputs(conf_text: &str) -> Vec<Output> {
@@ -41,11 +44,25 @@ fn outputs(conf_text: &str) -> Vec<Output> {
         .map(|spec| {
             let mut words = spec.split_whitespace();
             let name = words.next().expect("an output name").to_string();
-            let mut out = Output { name, phone: String::new(), model: None, ip: None };
+            let mut out = Output {
+                name,
+                phone: String::new(),
+                model: None,
+                firmware: None,
+                ip: None,
+                http: false,
+            };
             for word in words {
+                if word == "http" {
+                    out.http = true;
+                    continue;
+                }
                 match word.split_once('=').expect("key=value") {
                     ("phone", v) => out.phone = v.to_string(),
                     ("model", v) => out.model = Some(v.to_string()),
+                    ("firmware", v) => {
+                        out.firmware = Some(FirmwareVersion::parse(v).expect("a firmware version"))
+                    }
                     ("ip", v) => out.ip = Some(v.parse().expect("an IP address")),
                     (k, _) => panic!("unknown golden directive key {k}"),
                 }
@@ -71,6 +88,8 @@ fn render(model: &Model, out: &Output) -> String {
         model,
         phone,
         phone_model: out.model.as_deref(),
+        phone_firmware: out.firmware,
+        message_channel: !out.http,
         phone_ip: out.ip,
         server_host: SERVER_HOST,
         sip_port: SIP_PORT,
@@ -315,6 +334,8 @@ fn ctx<'a>(model: &'a Model, phone: &str) -> RenderContext<'a> {
         model,
         phone: model.phone(phone).expect("the phone"),
         phone_model: None,
+        phone_firmware: None,
+        message_channel: true,
         phone_ip: None,
         server_host: SERVER_HOST,
         sip_port: SIP_PORT,
@@ -366,7 +387,7 @@ fn networks_are_chosen_by_address() {
     let model = model_of(
         "[general]\nregistration_address=192.0.2.9\n\
          [a]\ntype=network\ncidr=10.0.0.0/8\n[b]\ntype=network\n\
-         [p]\ntype=phone\nnetwork=a\nnetwork=b\n[q]\ntype=phone\nnetwork=a\n",
+         [p]\ntype=phone\nnetwork=a\nnetwork=b\n[q]\ntype=phone\nnetwork=a\n[r]\ntype=phone\n",
     );
     let phone = |n| model.phone(n).expect("the phone");
     let name = |n: Option<&Network>| n.map(|n| n.name.clone());
@@ -374,8 +395,12 @@ fn networks_are_chosen_by_address() {
     assert_eq!(name(choose_network(&model, phone("p"), ip("10.1.1.1"))), Some("a".into()));
     assert_eq!(name(choose_network(&model, phone("p"), ip("192.168.1.1"))), Some("b".into()));
     assert_eq!(name(choose_network(&model, phone("p"), None)), Some("b".into()));
-    assert_eq!(name(choose_network(&model, phone("q"), ip("192.168.1.1"))), Some("general".into()));
-    assert_eq!(name(choose_network(&model, phone("q"), None)), Some("general".into()));
+    // No network holds the address: the phone's first network, never [general]'s.
+    assert_eq!(name(choose_network(&model, phone("q"), ip("192.168.1.1"))), Some("a".into()));
+    assert_eq!(name(choose_network(&model, phone("q"), None)), Some("a".into()));
+    // A phone naming no network gets the implicit network of [general].
+    assert_eq!(name(choose_network(&model, phone("r"), ip("10.1.1.1"))), Some("general".into()));
+    assert_eq!(name(choose_network(&model, phone("r"), None)), Some("general".into()));
 }
 
 #[test]

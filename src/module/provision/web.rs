@@ -10,6 +10,7 @@ use crate::ffi::log;
 use crate::module::config;
 use digium_phones_core::model::general::ConfigAuth;
 use digium_phones_core::model::mac::Mac;
+use digium_phones_core::model::models::{self, FirmwareVersion};
 use digium_phones_core::model::{Model, Phone};
 use digium_phones_core::provision::documents::{self, PhoneRequest};
 use digium_phones_core::provision::files::{self, Md5Cache};
@@ -91,8 +92,9 @@ fn stock_phone(req: &Request, mac: &str) -> Response {
         .header("Host")
         .map(|h| h.rsplit_once(':').map_or(h, |(host, _)| host))
         .unwrap_or("localhost");
-    match phone_config(model, phone, model_from_user_agent(user_agent).as_deref(), req.remote, host)
-    {
+    // A stock phone: its model and firmware from its User-Agent, and no MESSAGE channel.
+    let (phone_model, firmware) = models::from_user_agent(user_agent);
+    match phone_config(model, phone, phone_model.as_deref(), firmware, false, req.remote, host) {
         Ok(body) => {
             log::notice(&format!(
                 "stock phone {mac} fetched the configuration of '{}' over HTTP",
@@ -123,23 +125,15 @@ fn mac_from_user_agent(ua: &str) -> Option<Mac> {
         .find(|m| m.to_string() != "000000000000")
 }
 
-/// `Digium D70 1_2_3` → `D70` (phones name their model in the User-Agent).
-fn model_from_user_agent(ua: &str) -> Option<String> {
-    let at = ua.find("Digium")?;
-    ua[at..]
-        .split_whitespace()
-        .find(|w| {
-            w.len() >= 3 && w.starts_with(['D', 'd']) && w[1..].chars().all(|c| c.is_ascii_digit())
-        })
-        .map(str::to_ascii_uppercase)
-}
-
-/// The configuration document of `phone`, as a phone at `phone_ip` that reached us at `server_host`
-/// gets it.
+/// The configuration document of `phone`, as a phone of `phone_model` running `phone_firmware` at
+/// `phone_ip` that reached us at `server_host` gets it; `message_channel`: it claimed the profile
+/// over the MESSAGE protocol.
 pub(super) fn phone_config(
     model: &Model,
     phone: &Phone,
     phone_model: Option<&str>,
+    phone_firmware: Option<FirmwareVersion>,
+    message_channel: bool,
     phone_ip: Option<IpAddr>,
     server_host: &str,
 ) -> Result<String, String> {
@@ -158,7 +152,14 @@ pub(super) fn phone_config(
         cache.get_or_insert_with(Md5Cache::default).md5(path)
     };
     let passwords = ENDPOINT_PASSWORDS.read().unwrap_or_else(|p| p.into_inner());
-    let request = PhoneRequest { phone_model, phone_ip, server_host, files_url: &files_url };
+    let request = PhoneRequest {
+        phone_model,
+        phone_firmware,
+        message_channel,
+        phone_ip,
+        server_host,
+        files_url: &files_url,
+    };
     documents::phone_document(
         model,
         phone,

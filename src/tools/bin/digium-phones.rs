@@ -10,6 +10,7 @@ use digium_phones::sim;
 use digium_phones_core::conf;
 use digium_phones_core::finding::Finding;
 use digium_phones_core::model;
+use digium_phones_core::model::models::FirmwareVersion;
 use digium_phones_core::provision::{documents, pjsip};
 
 /// The offline companion of res_digium_phone.
@@ -41,6 +42,13 @@ enum Command {
         /// The model the phone reports (D70, ...)
         #[arg(long)]
         model: Option<String>,
+        /// The firmware version the phone reports (2_9_16, ...)
+        #[arg(long, value_parser = parse_firmware)]
+        firmware: Option<FirmwareVersion>,
+        /// As a stock phone fetching <mac>.cfg gets it: without the MESSAGE channel, so without
+        /// the Record key and visual voicemail
+        #[arg(long)]
+        http: bool,
         /// The phone's address (chooses its network)
         #[arg(long)]
         ip: Option<IpAddr>,
@@ -62,8 +70,8 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check { file } => check(&file),
         Command::Dump { file } => dump(&file),
-        Command::Render { file, phone, model, ip, server, files_url, pjsip } => {
-            let request = RenderRequest { model, ip, server, files_url, pjsip };
+        Command::Render { file, phone, model, firmware, http, ip, server, files_url, pjsip } => {
+            let request = RenderRequest { model, firmware, http, ip, server, files_url, pjsip };
             render(&file, &phone, &request)
         }
         Command::Phone(args) => sim::run(*args),
@@ -106,6 +114,8 @@ fn in_file_order(findings: Vec<Finding>) -> Vec<Finding> {
 /// The facts of a phone's request that `render` takes as options.
 struct RenderRequest {
     model: Option<String>,
+    firmware: Option<FirmwareVersion>,
+    http: bool,
     ip: Option<IpAddr>,
     server: String,
     files_url: Option<String>,
@@ -145,6 +155,8 @@ fn render(file: &Path, phone: &str, request: &RenderRequest) -> ExitCode {
     };
     let phone_request = documents::PhoneRequest {
         phone_model: request.model.as_deref(),
+        phone_firmware: request.firmware,
+        message_channel: !request.http,
         phone_ip: request.ip,
         server_host: &request.server,
         files_url: &files_url,
@@ -173,6 +185,11 @@ fn dump(file: &Path) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn parse_firmware(text: &str) -> Result<FirmwareVersion, String> {
+    FirmwareVersion::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a firmware version (as in 2_9_16 or 2.9.16)"))
 }
 
 fn count(n: usize, what: &str) -> String {
