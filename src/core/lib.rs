@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod asterisk_key;
+pub mod check;
 pub mod conf;
 pub mod discovery;
 pub mod finding;

@@ -27,8 +27,10 @@ struct Cli {
 enum Command {
     /// Check a res_digium_phone.conf and everything it includes.
     ///
-    /// Prints every finding as `file:line: severity: [section] option: message`; exits 0 when there
-    /// is no error (warnings allowed), 1 when there is one.
+    /// Beyond what the module reports on a reload, it warns about options set that phones are not
+    /// sent, and reads the logos, Smart BLF sheets and display rules phones fetch from
+    /// file_directory. Prints every finding as `file:line: severity: [section] option: message`;
+    /// exits 0 when there is no error (warnings allowed), 1 when there is one.
     Check { file: PathBuf },
     /// Print what Asterisk's config reader makes of the file.
     Dump { file: PathBuf },
@@ -86,6 +88,8 @@ fn check(file: &Path) -> ExitCode {
             let mut findings: Vec<Finding> =
                 loaded.issues.iter().map(conf::Issue::finding).collect();
             findings.extend(built.findings);
+            // Beyond what a reload reports: options phones are not sent, and the files they fetch.
+            findings.extend(digium_phones_core::check::findings(&built.model));
             findings
         }
     };
