@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod asterisk_key;
+pub mod check;
 pub mod conf;
 pub mod discovery;
 pub mod finding;

@@ -45,6 +45,8 @@ fn render(c: &mut Criterion) {
         phone_ip: Some(IpAddr::V4(Ipv4Addr::new(127, 0, 1, 42))),
         server_host: "127.0.0.1",
         files_url: "http://127.0.0.1:8088/digium_phones/files",
+        message_channel: true,
+        ..PhoneRequest::default()
     };
     let no_files = HashMap::new();
     let document = documents::phone_document(&model, phone, &request, &|_| None, &no_files)

@@ -10,3 +10,4 @@ mod foundation;
 mod presence;
 mod provision;
 mod soak;
+mod stock_phones;

@@ -80,9 +80,21 @@ fn warnings_alone_exit_zero() {
 fn freepbx_style_output_is_read_whole() {
     let (code, text) = check("freepbx/res_digium_phone.conf");
     assert_eq!(code, 0, "{text}");
-    // The shared line FreePBX writes once per phone is the only remark.
-    assert_eq!(text.lines().count(), 2, "{text}");
-    assert!(text.contains("[299]: the line '299' is defined again, identically"), "{text}");
+    // The shared line FreePBX writes once per phone; what stock phones fetching <mac>.cfg do without
+    // (said once, counting the other phones); the network aliases phones are not sent.
+    let remarks: Vec<&str> = text.lines().collect();
+    assert_eq!(remarks.len(), 6, "{text}");
+    assert!(remarks[0].contains(
+        ":10: warning: [1] record_own_calls: not sent to a phone fetching <mac>.cfg over HTTP"
+    ));
+    assert!(remarks[0].ends_with("(set so in 23 more sections: 2, 3, 4, …)"), "{}", remarks[0]);
+    assert!(
+        remarks[1].contains(":685: warning: [201] mailbox: not sent to a phone fetching <mac>.cfg")
+    );
+    assert!(remarks[2].contains("[299]: the line '299' is defined again, identically"), "{text}");
+    assert!(remarks[3].contains(":920: warning: [network-1] alias: accepted, not sent to phones:"));
+    assert!(remarks[4].contains(":934: warning: [network-2] alias: accepted, not sent to phones:"));
+    assert!(remarks[5].ends_with("res_digium_phone.conf: 0 errors, 5 warnings"), "{text}");
     let dump = dump(&fixture("freepbx/res_digium_phone.conf"));
     // [general] is continued by the included file that has no header.
     assert!(dump.starts_with("[general]\n  file_directory = /etc/asterisk/digium_phones/ @res_digium_phone_general.conf:1\n"));
@@ -234,4 +246,88 @@ fn relative_paths_work_from_any_directory() {
     assert!(out.status.success());
     let expected = std::fs::read_to_string(fixture("includes/main.dump")).unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+}
+
+/// `check` and `render` run from `tests/fixtures/conf/stock`, whose configurations name
+/// `file_directory = files` relative to it.
+fn in_stock_dir(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_digium-phones"))
+        .current_dir(Path::new(FIXTURES).join("stock"))
+        .args(args)
+        .output()
+        .expect("the tool runs");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty() || out.status.code() != Some(0), "{stderr}");
+    (out.status.code().unwrap(), text)
+}
+
+/// Issue 13's new user: every option tried reaches the document, so check is silent.
+#[test]
+fn options_a_new_user_tries_are_sent() {
+    assert_eq!(
+        in_stock_dir(&["check", "new-user.conf"]),
+        (0, "new-user.conf: 0 errors, 0 warnings\n".into())
+    );
+    for (model, logo) in [("D45", "logo-d45.png"), ("D65", "logo-d65.png")] {
+        let (code, xml) = in_stock_dir(&[
+            "render",
+            "new-user.conf",
+            "desk",
+            "--model",
+            model,
+            "--firmware",
+            "2_9_16",
+            "--http",
+        ]);
+        assert_eq!(code, 0, "{xml}");
+        for wanted in [
+            r#"<setting id="ehs" value="jabra_iq"/>"#,
+            r#"<setting id="lan_port_mode" value="100fd"/>"#,
+            r#"<setting id="8021x_method" value="eap-md5"/>"#,
+            r#"<blf_items url="http://localhost:8088/digium_phones/files/blf.xml" md5=""#,
+            r#"<display_rules url="http://localhost:8088/digium_phones/files/rules.xml" md5=""#,
+            r#"<setting id="use_secure_labels" value="1"/>"#,
+            &format!(r#"url="http://localhost:8088/digium_phones/files/{logo}""#),
+        ] {
+            assert!(xml.contains(wanted), "{model}: no {wanted} in\n{xml}");
+        }
+        // The D65 has no font size setting; the D45 has.
+        assert_eq!(
+            xml.contains(r#"<setting id="default_fontsize" value="12"/>"#),
+            model == "D45",
+            "{xml}"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_logo_and_a_broken_smart_blf_sheet_are_reported_where_they_are() {
+    let (code, text) = in_stock_dir(&["check", "broken.conf"]);
+    assert_eq!(code, 1, "{text}");
+    let stock = std::fs::canonicalize(Path::new(FIXTURES).join("stock")).unwrap();
+    let text = text.replace(&format!("{}/", stock.display()), "");
+    let lines: Vec<&str> = text.lines().collect();
+    let files = "files";
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "broken.conf:16: error: [desk] d65_logo_file: {files}/wrong-size.png is 300x100 pixels; \
+                 a D65 logo is 280x128 (or 296x128)"
+            ),
+            format!(
+                "broken.conf:16: error: [desk] d65_logo_file: {files}/wrong-size.png is RGB with alpha; \
+                 a logo has a colour type without alpha (greyscale, RGB or palette)"
+            ),
+            "broken.conf:17: warning: [desk] lock_preferences: accepted, not sent to phones: no \
+             documented phone setting does this; `setting = <id>=<value>` can send one your firmware has"
+                .to_string(),
+            format!(
+                "{files}/broken-blf.xml:9: error: [desk] blf_items: not well-formed XML: ill-formed \
+                 document: expected `</blf_item>`, but `</blf_items>` was found"
+            ),
+            "broken.conf: 3 errors, 1 warning".to_string(),
+        ]
+    );
 }

@@ -35,6 +35,9 @@ pub fn contacts_xml(data: &[u8]) {
                 model: &model,
                 phone,
                 phone_model,
+                phone_firmware: None,
+                // Both paths: over the MESSAGE protocol, and as a stock phone over HTTP.
+                message_channel: phone_model.is_some(),
                 phone_ip: ip,
                 server_host: "192.0.2.1",
                 sip_port: 5060,

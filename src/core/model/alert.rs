@@ -19,9 +19,11 @@ pub struct Alert {
 }
 
 pub(crate) const OPTIONS: &[OptionSpec] = &[
-    opt("alert_info", TEXT),
-    opt("ring_type", Kind::Choice(&["normal", "answer", "ring-answer", "visual"])).or("normal"),
-    opt("ringtone", Kind::Ringtone),
+    opt("alert_info", TEXT).to(&["ringtones/alerts/alert@alert_info"]),
+    opt("ring_type", Kind::Choice(&["normal", "answer", "ring-answer", "visual"]))
+        .or("normal")
+        .to(&["ringtones/alerts/alert@ring_type"]),
+    opt("ringtone", Kind::Ringtone).to(&["ringtones/alerts/alert@ringtone_id"]),
 ];
 
 pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Alert> {

@@ -70,37 +70,43 @@ impl Application {
 
 pub(crate) const SUBTYPES: &[&str] = &["voicemail", "parking", "queue", "status", "custom"];
 
-const SUBTYPE: OptionSpec = opt("application", Kind::Choice(SUBTYPES));
+const SUBTYPE: OptionSpec =
+    opt("application", Kind::Choice(SUBTYPES)).to(&["appconfig[id=appscreen]/application@id"]);
 
 const VOICEMAIL: &[OptionSpec] = &[
     SUBTYPE,
-    opt("require_password", BOOL).or("no"),
-    opt("translation", Kind::Ref(SectionType::Translation)),
+    opt("require_password", BOOL)
+        .or("no")
+        .to(&["appconfig[id=voicemail]/settings@require_password"]),
+    opt("translation", Kind::Ref(SectionType::Translation))
+        .to(&["appconfig[id=voicemail]/folders/folder@label"]),
 ];
-const PARKING: &[OptionSpec] = &[SUBTYPE, opt("parkinglot", TEXT)];
+const PARKING: &[OptionSpec] =
+    &[SUBTYPE, opt("parkinglot", TEXT).to(&["appconfig[id=parking]/parkinglots/parkinglot@id"])];
 const QUEUE: &[OptionSpec] = &[
     SUBTYPE,
-    opt("queue", TEXT),
-    opt("member", BOOL).or("yes"),
-    opt("membername", TEXT),
-    opt("location", TEXT),
-    opt("permission", TEXT),
-    opt("login_exten", TEXT),
-    opt("logout_exten", TEXT),
+    opt("queue", TEXT).to(&["appconfig[id=queues]/queue@id"]),
+    opt("member", BOOL).or("yes").to(&["appconfig[id=queues]/queue@member"]),
+    opt("membername", TEXT).to(&["appconfig[id=queues]/queue@membername"]),
+    opt("location", TEXT).to(&["appconfig[id=queues]/queue@location"]),
+    opt("permission", TEXT).to(&["appconfig[id=queues]/queue@permission"]),
+    opt("login_exten", TEXT).to(&["appconfig[id=queues]/queue@login_exten"]),
+    opt("logout_exten", TEXT).to(&["appconfig[id=queues]/queue@logout_exten"]),
 ];
 const STATUS: &[OptionSpec] = &[
     SUBTYPE,
-    opt("status", Kind::Choice(STATUSES)).comma_lists(),
+    opt("status", Kind::Choice(STATUSES)).comma_lists().to(&["appconfig[id=status]/status@id"]),
     // Canned messages may hold commas: one per line.
-    opt("substatus", TEXT).lines(),
-    opt("send486", BOOL).or("no"),
+    opt("substatus", TEXT).lines().to(&["appconfig[id=status]/status/substatus@value"]),
+    opt("send486", BOOL).or("no").to(&["appconfig[id=status]/status@send486"]),
 ];
+// The section's other options become the application's settings.
 const CUSTOM: &[OptionSpec] = &[
     SUBTYPE,
-    opt("name", TEXT),
-    opt("filename", TEXT),
-    opt("md5sum", Kind::Md5),
-    opt("autostart", BOOL),
+    opt("name", TEXT).to(&["appconfig@name"]),
+    opt("filename", TEXT).to(&["appconfig@url"]),
+    opt("md5sum", Kind::Md5).to(&["appconfig@md5sum"]),
+    opt("autostart", BOOL).to(&["appconfig@autostart"]),
 ];
 
 /// Every application option, for lookups that do not know the subtype.
@@ -134,7 +140,7 @@ pub(crate) fn subtype_of(section: &RawSection) -> Option<&'static str> {
 }
 
 /// The subtype another application option belongs to.
-fn owner(key: &str) -> Option<&'static str> {
+pub(crate) fn owner(key: &str) -> Option<&'static str> {
     SUBTYPES
         .iter()
         .copied()

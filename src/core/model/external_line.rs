@@ -1,7 +1,7 @@
 //! `type=external_line`: an account on another SIP server, registered by the phone itself. The
 //! internal line options apply too, though those served by this Asterisk (visual voicemail…) do not work.
 
-use super::line::{REGISTRATION_TIMER, uint};
+use super::line::{NO_LANGUAGE, PROXY, PROXY_PORT, REGISTRATION_TIMER, uint};
 use super::reader::SectionReader;
 use super::spec::{BOOL, Fallback, Kind, OptionSpec, TEXT, TRANSPORTS, opt};
 use crate::finding::Finding;
@@ -38,31 +38,46 @@ pub struct ExternalLine {
     pub raw: RawSection,
 }
 
+const ALTERNATE_TRANSPORT: &[&str] = &["accounts/account/host_alternate@transport"];
+
 pub(crate) const OPTIONS: &[OptionSpec] = &[
-    opt("server_address", Kind::Host),
-    opt("server_port", Kind::Port).or("5060"),
-    opt("transport", TRANSPORTS).or("udp"),
-    opt("secondary_server_address", Kind::Host),
-    opt("secondary_server_port", Kind::Port).or("5060"),
-    opt("secondary_server_transport", TRANSPORTS).or("udp"),
+    opt("server_address", Kind::Host).to(&["accounts/account/host_primary@server"]),
+    opt("server_port", Kind::Port).or("5060").to(&["accounts/account/host_primary@port"]),
+    opt("transport", TRANSPORTS).or("udp").to(&["accounts/account/host_primary@transport"]),
+    opt("secondary_server_address", Kind::Host).to(&["accounts/account/host_alternate@server"]),
+    opt("secondary_server_port", Kind::Port)
+        .or("5060")
+        .to(&["accounts/account/host_alternate@port"]),
+    opt("secondary_server_transport", TRANSPORTS).or("udp").to(ALTERNATE_TRANSPORT),
     // The spelling some configurations use for secondary_server_transport.
-    opt("secondary_transport", TRANSPORTS),
-    opt("userid", TEXT).or_fallback(Fallback::SectionName),
-    opt("authname", TEXT).or_fallback(Fallback::SameAs("userid")),
-    opt("secret", Kind::Secret),
-    opt("register", BOOL).or("yes"),
-    opt("callerid", TEXT),
-    opt("line_label", TEXT),
-    opt("digit_map", Kind::DigitMap),
-    opt("voicemail_uri", TEXT),
-    opt("mailbox", TEXT),
-    opt("language", TEXT),
-    opt("media_encryption", Kind::Choice(&["sdes"])),
-    opt("reregistration_timeout", REGISTRATION_TIMER),
-    opt("registration_retry_interval", REGISTRATION_TIMER),
-    opt("registration_max_retries", Kind::Int { min: 0, max: 1000 }),
-    opt("outboundproxy_address", Kind::Host),
-    opt("outboundproxy_port", Kind::Port),
+    opt("secondary_transport", TRANSPORTS).to(ALTERNATE_TRANSPORT),
+    opt("userid", TEXT)
+        .or_fallback(Fallback::SectionName)
+        .to(&["accounts/account@account_id", "accounts/account@username"]),
+    opt("authname", TEXT)
+        .or_fallback(Fallback::SameAs("userid"))
+        .to(&["accounts/account@authname"]),
+    opt("secret", Kind::Secret).to(&["accounts/account@password", "accounts/account@passcode"]),
+    opt("register", BOOL).or("yes").to(&["accounts/account@register"]),
+    opt("callerid", TEXT).to(&["accounts/account@caller_id"]),
+    opt("line_label", TEXT).to(&["accounts/account@line_label"]),
+    opt("digit_map", Kind::DigitMap).to(&["accounts/account@dial_plan"]),
+    opt("voicemail_uri", TEXT).to(&["accounts/account@voicemail"]),
+    opt("mailbox", TEXT).not_sent(
+        "visual voicemail works only for lines of this server; voicemail_uri gives the Msgs key a \
+         number to dial",
+    ),
+    opt("language", TEXT).not_sent(NO_LANGUAGE),
+    opt("media_encryption", Kind::Choice(&["sdes"]))
+        .to(&["accounts/account/host_primary@media_encryption"]),
+    opt("reregistration_timeout", REGISTRATION_TIMER)
+        .to(&["accounts/account/host_primary@reregister"]),
+    opt("registration_retry_interval", REGISTRATION_TIMER)
+        .to(&["accounts/account/host_primary@retry"]),
+    opt("registration_max_retries", Kind::Int { min: 0, max: 1000 })
+        .to(&["accounts/account/host_primary@num_retries"]),
+    opt("outboundproxy_address", Kind::Host).to(PROXY),
+    opt("outboundproxy_port", Kind::Port).to(PROXY_PORT),
 ];
 
 pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<ExternalLine> {

@@ -5,11 +5,17 @@ use super::spec::{BOOL, OptionSpec, TEXT, opt};
 use crate::finding::Finding;
 use crate::raw::RawSection;
 
-/// Phone models DPMA serves.
+/// What a firmware section may be for: the phone models ([`super::models::PHONE_MODELS`]), and the
+/// D65's EXP100 expansion module, whose firmware the D65 loads onto it.
 pub const MODELS: &[&str] = &[
     "D40", "D45", "D50", "D60", "D62", "D65", "D70", "D80", "P310", "P315", "P320", "P325", "P330",
-    "P370",
+    "P370", "EXP100",
 ];
+
+/// The phone that loads firmware for an expansion module: the EXP100's goes to the D65.
+pub fn carried_by(model: &str) -> Option<&'static str> {
+    model.eq_ignore_ascii_case("EXP100").then_some("D65")
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Firmware {
@@ -25,8 +31,12 @@ pub struct Firmware {
     pub raw: RawSection,
 }
 
-pub(crate) const OPTIONS: &[OptionSpec] =
-    &[opt("model", TEXT), opt("version", TEXT), opt("file", TEXT), opt("public_firmware", BOOL)];
+pub(crate) const OPTIONS: &[OptionSpec] = &[
+    opt("model", TEXT).to(&["firmwares/firmware@model"]),
+    opt("version", TEXT).to(&["firmwares/firmware@version"]),
+    opt("file", TEXT).to(&["firmwares/firmware@url"]),
+    opt("public_firmware", BOOL).to(&["public_firmwares/public_firmware@url"]),
+];
 
 pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Firmware> {
     let mut r = SectionReader::new(section, OPTIONS, findings);
@@ -55,4 +65,14 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<
         raw: section.clone(),
     };
     r.finish().then_some(firmware)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_phone_model_takes_firmware() {
+        for model in super::super::models::PHONE_MODELS {
+            assert!(super::MODELS.contains(&model.name), "{}", model.name);
+        }
+    }
 }

@@ -93,25 +93,38 @@ const MAX_CONTEXT: usize = 80;
 const THREADS: Kind = Kind::Int { min: 1, max: 1024 };
 
 const OWN: &[OptionSpec] = &[
-    opt("server_uuid", TEXT),
-    opt("globalpin", Kind::Secret),
-    opt("userlist_auth", Kind::Choice(&["disabled", "globalpin"])).or("disabled"),
+    opt("server_uuid", TEXT).to(&["accounts/account@server_uuid"]),
+    opt("globalpin", Kind::Secret).server("the PIN of userlist_auth / config_auth = globalpin"),
+    opt("userlist_auth", Kind::Choice(&["disabled", "globalpin"]))
+        .or("disabled")
+        .server("who may see the profile list"),
     opt("config_auth", Kind::Choice(&["disabled", "mac", "pin", "globalpin", "mac_globalpin"]))
-        .or("disabled"),
-    opt("service_discovery_enabled", BOOL).or("yes"),
-    opt("service_name", TEXT).or(DEFAULT_SERVICE_NAME),
-    opt("mdns_address", Kind::Host),
-    opt("mdns_port", Kind::Port).or("5060"),
-    opt("mdns_transport", Kind::Choice(&["udp", "tcp", "tls"])).or("udp"),
-    opt("file_directory", TEXT).or(DEFAULT_FILE_DIRECTORY),
-    opt("firmware_package_directory", TEXT),
-    opt("firmware_url_prefix", Kind::Url),
-    opt("pjsip_message_context", TEXT),
-    opt("message_context", TEXT).or(DEFAULT_MESSAGE_CONTEXT),
-    opt("transaction_initial_threads", THREADS),
-    opt("transaction_max_threads", THREADS),
-    opt("hint_context", TEXT).or(DEFAULT_HINT_CONTEXT),
-    opt("presence_all_lines", BOOL).or("no"),
+        .or("disabled")
+        .server("who may claim a profile, and whether <mac>.cfg is served"),
+    opt("service_discovery_enabled", BOOL).or("yes").server("mDNS discovery"),
+    opt("service_name", TEXT).or(DEFAULT_SERVICE_NAME).server("mDNS discovery"),
+    opt("mdns_address", Kind::Host).server("mDNS discovery"),
+    opt("mdns_port", Kind::Port)
+        .or("5060")
+        .server("mDNS discovery; also the registration port when no network sets one"),
+    opt("mdns_transport", Kind::Choice(&["udp", "tcp", "tls"])).or("udp").server("mDNS discovery"),
+    opt("file_directory", TEXT)
+        .or(DEFAULT_FILE_DIRECTORY)
+        .server("the files served to phones, and their MD5s"),
+    opt("firmware_package_directory", TEXT).server("firmware files served under /firmware/"),
+    opt("firmware_url_prefix", Kind::Url).to(&["firmwares/firmware@url"]),
+    opt("pjsip_message_context", TEXT).unused(
+        "the module answers the phones' MESSAGEs itself, in whatever context they arrive",
+    ),
+    opt("message_context", TEXT).or(DEFAULT_MESSAGE_CONTEXT).unused(
+        "the PJSIP endpoint's message_context decides where MESSAGEs go, and the module answers them \
+         in whatever context they arrive",
+    ),
+    opt("transaction_initial_threads", THREADS)
+        .unused("the module starts all transaction_max_threads workers at load"),
+    opt("transaction_max_threads", THREADS).server("MESSAGE worker threads"),
+    opt("hint_context", TEXT).or(DEFAULT_HINT_CONTEXT).server("presence hints"),
+    opt("presence_all_lines", BOOL).or("no").server("presence"),
 ];
 
 pub(crate) const OPTIONS: &[OptionSpec] =

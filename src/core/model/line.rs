@@ -43,27 +43,49 @@ impl Line {
 
 pub(crate) const REGISTRATION_TIMER: Kind = SECONDS;
 
+/// Where a line's outbound proxy goes: the account's attributes, or (D6x firmware 2.9.15 and later,
+/// P-series) a child of each host.
+pub(crate) const PROXY: &[&str] =
+    &["accounts/account@outbound_proxy", "accounts/account/host_primary/outbound_proxy@server"];
+pub(crate) const PROXY_PORT: &[&str] =
+    &["accounts/account@outbound_port", "accounts/account/host_primary/outbound_proxy@port"];
+pub(crate) const NO_LANGUAGE: &str =
+    "phones have no language per line; set the phone's active_locale";
+
 pub(crate) const OPTIONS: &[OptionSpec] = &[
-    opt("exten", TEXT).or_fallback(super::spec::Fallback::SectionName),
-    opt("line_label", TEXT),
-    opt("digit_map", Kind::DigitMap),
-    opt("language", TEXT),
-    opt("mailbox", TEXT),
-    opt("voicemail_uri", TEXT),
-    opt("transport", TRANSPORTS),
-    opt("media_encryption", Kind::Choice(&["sdes"])),
-    opt("reregistration_timeout", REGISTRATION_TIMER),
-    opt("registration_retry_interval", REGISTRATION_TIMER),
-    opt("registration_max_retries", Kind::Int { min: 0, max: 1000 }),
-    opt("outboundproxy_address", Kind::Host),
-    opt("outboundproxy_port", Kind::Port),
-    opt("secret", Kind::Secret),
-    opt("authname", TEXT),
-    opt("context", TEXT),
-    opt("callerid", TEXT),
-    opt("subscribecontext", TEXT),
-    opt("plar_number", TEXT),
+    // Also the extension of the line's hint.
+    opt("exten", TEXT)
+        .or_fallback(super::spec::Fallback::SectionName)
+        .to(&["accounts/account@line_label"]),
+    opt("line_label", TEXT).to(&["accounts/account@line_label"]),
+    opt("digit_map", Kind::DigitMap).to(&["accounts/account@dial_plan"]),
+    opt("language", TEXT).not_sent(NO_LANGUAGE),
+    opt("mailbox", TEXT).over_message_only(
+        &["accounts/account@visual_voicemail"],
+        super::phone::VISUAL_VOICEMAIL_NEEDS_MESSAGE,
+    ),
+    opt("voicemail_uri", TEXT).to(&["accounts/account@voicemail"]),
+    opt("transport", TRANSPORTS).to(&["accounts/account/host_primary@transport"]),
+    opt("media_encryption", Kind::Choice(&["sdes"]))
+        .to(&["accounts/account/host_primary@media_encryption"]),
+    opt("reregistration_timeout", REGISTRATION_TIMER)
+        .to(&["accounts/account/host_primary@reregister"]),
+    opt("registration_retry_interval", REGISTRATION_TIMER)
+        .to(&["accounts/account/host_primary@retry"]),
+    opt("registration_max_retries", Kind::Int { min: 0, max: 1000 })
+        .to(&["accounts/account/host_primary@num_retries"]),
+    opt("outboundproxy_address", Kind::Host).to(PROXY),
+    opt("outboundproxy_port", Kind::Port).to(PROXY_PORT),
+    opt("secret", Kind::Secret).to(&["accounts/account@password", "accounts/account@passcode"]),
+    opt("authname", TEXT).to(&["accounts/account@authname"]),
+    opt("context", TEXT).not_sent(CHAN_SIP),
+    opt("callerid", TEXT).to(&["accounts/account@caller_id"]),
+    opt("subscribecontext", TEXT).not_sent(CHAN_SIP),
+    opt("plar_number", TEXT).to(&["accounts/account@plar_number"]),
 ];
+
+const CHAN_SIP: &str =
+    "a chan_sip peer option DPMA 1.x read; the PJSIP endpoint the line is named after has its own";
 
 pub(crate) fn uint(r: &SectionReader<'_>, key: &str) -> Option<u32> {
     r.int(key).and_then(|n| u32::try_from(n).ok())

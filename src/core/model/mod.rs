@@ -13,6 +13,7 @@ pub mod firmware;
 pub mod general;
 pub mod line;
 pub mod mac;
+pub mod models;
 pub mod multicastpage;
 pub mod network;
 pub mod options;

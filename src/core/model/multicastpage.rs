@@ -21,11 +21,13 @@ pub struct Multicastpage {
 }
 
 pub(crate) const OPTIONS: &[OptionSpec] = &[
-    opt("alias", TEXT),
-    opt("address", Kind::MulticastAddress),
-    opt("port", Kind::Port),
-    opt("priority", Kind::Int { min: 0, max: 255 }),
-    opt("interrupt", BOOL),
+    opt("alias", TEXT).to(&["appconfig[id=multicastpage]/multicastpage@alias"]),
+    opt("address", Kind::MulticastAddress)
+        .to(&["appconfig[id=multicastpage]/multicastpage@address"]),
+    opt("port", Kind::Port).to(&["appconfig[id=multicastpage]/multicastpage@port"]),
+    opt("priority", Kind::Int { min: 0, max: 255 })
+        .to(&["appconfig[id=multicastpage]/multicastpage@priority"]),
+    opt("interrupt", BOOL).to(&["appconfig[id=multicastpage]/multicastpage@interrupt"]),
 ];
 
 pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Multicastpage> {

@@ -58,33 +58,54 @@ const DSCP: Kind = Kind::Int { min: 0, max: 63 };
 
 pub(crate) const OPTIONS: &[OptionSpec] = &[
     // Only in network sections.
-    opt("alias", TEXT),
-    opt("cidr", Kind::Cidr),
+    opt("alias", TEXT).not_sent(
+        "phones are sent the one network their address chooses (cidr), so there is no list to \
+         pick from by name",
+    ),
+    // Also chooses the network (see xml::choose_network).
+    opt("cidr", Kind::Cidr).to(&["setting[id=network_vlan_discovery_mode]@network"]),
     // Also in `[general]` (DPMA 1.x).
-    opt("registration_address", Kind::Host),
-    opt("registration_port", Kind::Port).or("5060"),
-    opt("transport", TRANSPORTS).or("udp"),
-    opt("alternate_registration_address", Kind::Host),
-    opt("alternate_registration_port", Kind::Port),
-    opt("alternate_transport", TRANSPORTS),
-    opt("file_url_prefix", Kind::Url),
-    opt("public_firmware_url_prefix", Kind::Url).or(DEFAULT_PUBLIC_FIRMWARE_URL_PREFIX),
-    opt("ntp_server", Kind::Host),
-    opt("syslog_server", Kind::Host),
-    opt("syslog_port", Kind::Port).or("514"),
+    opt("registration_address", Kind::Host).to(&["accounts/account/host_primary@server"]),
+    opt("registration_port", Kind::Port).or("5060").to(&["accounts/account/host_primary@port"]),
+    opt("transport", TRANSPORTS).or("udp").to(&["accounts/account/host_primary@transport"]),
+    opt("alternate_registration_address", Kind::Host)
+        .to(&["accounts/account/host_alternate@server"]),
+    opt("alternate_registration_port", Kind::Port).to(&["accounts/account/host_alternate@port"]),
+    opt("alternate_transport", TRANSPORTS).to(&["accounts/account/host_alternate@transport"]),
+    opt("file_url_prefix", Kind::Url).to(&["contacts@url"]),
+    opt("public_firmware_url_prefix", Kind::Url)
+        .or(DEFAULT_PUBLIC_FIRMWARE_URL_PREFIX)
+        .to(&["public_firmwares/public_firmware@url"]),
+    opt("ntp_server", Kind::Host)
+        .to(&["setting[id=time_source]@value", "setting[id=ntp_server]@value"]),
+    opt("syslog_server", Kind::Host).to(&[
+        "setting[id=enable_logging]@value",
+        "setting[id=log_server]@value",
+        "setting[id=log_port]@value",
+    ]),
+    opt("syslog_port", Kind::Port).or("514").to(&["setting[id=log_port]@value"]),
     opt(
         "syslog_level",
         Kind::Choice(&["error", "warning", "warn", "information", "info", "debug"]),
+    )
+    .to(&["setting[id=log_level]@value"]),
+    opt("network_vlan_discovery_mode", Kind::ExactChoice(&["NONE", "MANUAL", "LLDP"]))
+        .or("LLDP")
+        .to(&["setting[id=network_vlan_discovery_mode]@value"]),
+    opt("network_vlan_id", VLAN).to(&["setting[id=network_vlan_id]@value"]),
+    opt("pc_vlan_id", VLAN).not_sent(
+        "no documented phone setting carries the PC port's VLAN; `setting = <id>=<value>` in the \
+         phone section can send one your firmware has",
     ),
-    opt("network_vlan_discovery_mode", Kind::ExactChoice(&["NONE", "MANUAL", "LLDP"])).or("LLDP"),
-    opt("network_vlan_id", VLAN),
-    opt("pc_vlan_id", VLAN),
-    opt("sip_qos", QOS),
-    opt("rtp_qos", QOS),
-    opt("pc_qos", QOS),
-    opt("sip_dscp", DSCP).or("24"),
-    opt("rtp_dscp", DSCP).or("46"),
-    opt("udp_ka_interval", Kind::Int { min: 0, max: 86_400 }).or("0"),
+    // The 1.0 guide's id is network_vlan_qos; later firmware reads sip_qos.
+    opt("sip_qos", QOS).to(&["setting[id=sip_qos]@value", "setting[id=network_vlan_qos]@value"]),
+    opt("rtp_qos", QOS).to(&["setting[id=rtp_qos]@value"]),
+    opt("pc_qos", QOS).to(&["setting[id=pc_qos]@value"]),
+    opt("sip_dscp", DSCP).or("24").to(&["setting[id=sip_dscp]@value"]),
+    opt("rtp_dscp", DSCP).or("46").to(&["setting[id=rtp_dscp]@value"]),
+    opt("udp_ka_interval", Kind::Int { min: 0, max: 86_400 })
+        .or("0")
+        .to(&["setting[id=udp_ka_interval]@value"]),
 ];
 
 /// The network options `[general]` may hold: all but `alias` and `cidr`.

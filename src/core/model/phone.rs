@@ -134,6 +134,8 @@ pub struct Phone {
     pub timezone: Option<String>,
     pub ntp_server: Option<String>,
     pub ntp_resync: u32,
+    /// `setting = <id>=<value>` lines, in order: settings the module does not model, sent as given.
+    pub settings: Vec<(String, String)>,
     pub raw: RawSection,
 }
 
@@ -164,95 +166,153 @@ const LOGO_MODELS: [&str; 8] = ["d40", "d45", "d50", "d60", "d62", "d65", "d70",
 const PORT_MODES: Kind = Kind::Choice(&["auto", "10hd", "10fd", "100hd", "100fd", "1000fd"]);
 const VOLUME: Kind = LEVEL;
 const SIDETONE: Kind = Kind::Int { min: -60, max: 0 };
+const LOGO: &[&str] = &["setting[id=logo_file]@url"];
+
+/// Why an option without a phone setting is not sent.
+const NO_SETTING: &str = "no documented phone setting does this; `setting = <id>=<value>` can send \
+     one your firmware has";
+
+/// Why visual voicemail is off over HTTP.
+pub(crate) const VISUAL_VOICEMAIL_NEEDS_MESSAGE: &str = "visual voicemail needs the module's MESSAGE \
+     channel; the DPMA 1.0 guide says it works only for phones provisioned by DPMA, so the Msgs key \
+     dials voicemail instead";
 
 pub(crate) const OPTIONS: &[OptionSpec] = &[
-    opt("full_name", TEXT),
-    opt("mac", Kind::Mac),
-    opt("pin", Kind::PhonePin),
-    opt("group_pin", Kind::Digits),
-    opt("line", Kind::Ref(SectionType::Line)).comma_lists(),
-    opt("external_line", Kind::Ref(SectionType::ExternalLine)).comma_lists(),
-    opt("application", Kind::Ref(SectionType::Application)).comma_lists(),
-    opt("network", Kind::Ref(SectionType::Network)).comma_lists(),
-    opt("firmware", Kind::Ref(SectionType::Firmware)).comma_lists(),
-    opt("config_file", TEXT),
-    opt("mailbox", TEXT),
-    opt("logout_enabled", BOOL),
-    opt("use_local_storage", BOOL),
-    opt("login_password", Kind::Digits).or("789"),
-    opt("web_ui_enabled", BOOL).or("no"),
-    opt("lock_preferences", BOOL),
-    opt("accept_local_calls", Kind::Choice(&["any", "host"])),
-    opt("transport_tls_allowed", BOOL),
-    opt("codecs", TEXT).comma_lists(),
-    opt("enable_check_sync", BOOL),
-    opt("8021x_passthrough", BOOL),
-    opt("8021x_eapol_on_disconnect", BOOL),
+    opt("full_name", TEXT).server("the name in the profile list of the MESSAGE protocol"),
+    opt("mac", Kind::Mac)
+        .server("finds the profile of a phone by its MAC (<mac>.cfg, config_auth = mac)"),
+    opt("pin", Kind::PhonePin)
+        .server("the PIN a phone claims the profile with (config_auth = pin)"),
+    opt("group_pin", Kind::Digits)
+        .not_sent("DPMA documents only its name, not what it does; the module does not use it"),
+    opt("line", Kind::Ref(SectionType::Line)).comma_lists().to(&["accounts/account@account_id"]),
+    opt("external_line", Kind::Ref(SectionType::ExternalLine))
+        .comma_lists()
+        .to(&["accounts/account@account_id"]),
+    opt("application", Kind::Ref(SectionType::Application))
+        .comma_lists()
+        .to(&["appconfig[id=appscreen]/application@id"]),
+    // The network's options are sent; which network is chosen shows in where the phone registers.
+    opt("network", Kind::Ref(SectionType::Network))
+        .comma_lists()
+        .to(&["accounts/account/host_primary@server"]),
+    opt("firmware", Kind::Ref(SectionType::Firmware)).comma_lists().to(&["firmwares/firmware@url"]),
+    opt("config_file", TEXT).server("served from file_directory instead of the generated document"),
+    opt("mailbox", TEXT)
+        .over_message_only(&["accounts/account@visual_voicemail"], VISUAL_VOICEMAIL_NEEDS_MESSAGE),
+    opt("logout_enabled", BOOL).not_sent(
+        "no documented phone setting offers logging out; phones leave a profile with the MESSAGE \
+         protocol's logout",
+    ),
+    opt("use_local_storage", BOOL).to(&["appconfig[id=contacts]/settings@use_local_storage"]),
+    opt("login_password", Kind::Digits).or("789").to(&["setting[id=login_password]@value"]),
+    opt("web_ui_enabled", BOOL).or("no").to(&["setting[id=web_ui_enabled]@value"]),
+    opt("lock_preferences", BOOL).not_sent(NO_SETTING),
+    opt("accept_local_calls", Kind::Choice(&["any", "host"]))
+        .to(&["setting[id=accept_local_calls]@value"]),
+    opt("transport_tls_allowed", BOOL).to(&["setting[id=transport_tls_allowed]@value"]),
+    opt("codecs", TEXT).comma_lists().to(&["codecs/codec@id"]),
+    opt("enable_check_sync", BOOL).to(&["setting[id=enable_check_sync]@value"]),
+    opt("8021x_passthrough", BOOL).to(&["setting[id=8021x_passthrough]@value"]),
+    opt("8021x_eapol_on_disconnect", BOOL).to(&["setting[id=8021x_eapol_on_disconnect]@value"]),
     opt(
         "8021x_method",
         Kind::Choice(&["eap-md5", "eap-tls", "peap-mschap", "peap-gtc", "ttls-mschap", "ttls-gtc"]),
+    )
+    .to(&["setting[id=8021x_method]@value"]),
+    opt("8021x_identity", TEXT).to(&["setting[id=8021x_identity]@value"]),
+    opt("8021x_anonymous_identity", TEXT).to(&["setting[id=8021x_anonymous_identity]@value"]),
+    opt("8021x_password", Kind::Secret).to(&["setting[id=8021x_password]@value"]),
+    opt("8021x_client_cert_url", Kind::Url).to(&["setting[id=8021x_client_cert]@url"]),
+    opt("8021x_client_cert_value", TEXT).to(&["setting[id=8021x_client_cert]@value"]),
+    opt("8021x_root_cert_url", Kind::Url).not_sent(NO_SETTING),
+    opt("8021x_root_cert_value", TEXT).not_sent(NO_SETTING),
+    opt("lan_port_mode", PORT_MODES).to(&["setting[id=lan_port_mode]@value"]),
+    opt("pc_port_mode", PORT_MODES).to(&["setting[id=pc_port_mode]@value"]),
+    opt("contact", TEXT).comma_lists().to(&["contacts@url"]),
+    opt("contacts_display_rules", TEXT).to(&["appconfig[id=contacts]/display_rules@url"]),
+    opt("blf_contact_group", TEXT).to(&["setting[id=blf_contact_group]@value"]),
+    opt("blf_items", TEXT).to(&["smart_blf/blf_items@url"]),
+    opt("blf_unused_linekeys", BOOL)
+        .or("no")
+        .to(&["setting[id=enable_blf_on_unused_line_keys]@value"]),
+    opt("blf_page_return_timeout", SECONDS).to(&["setting[id=blf_page_return_timeout]@value"]),
+    opt("contacts_max_subscriptions", Kind::Int { min: 0, max: 1000 })
+        .or("40")
+        .to(&["setting[id=contacts_max_subscriptions]@value"]),
+    opt("name_format", Kind::Choice(&["first_last", "last_first"]))
+        .or("first_last")
+        .to(&["setting[id=name_format]@value"]),
+    opt("parking_exten", TEXT).to(&[
+        "setting[id=parking_lot_extension]@value",
+        "setting[id=parking_lot_enable_blind_transfer]@value",
+    ]),
+    opt("parking_transfer_type", Kind::Choice(&["blind", "attended"]))
+        .or("blind")
+        .to(&["setting[id=parking_lot_enable_blind_transfer]@value"]),
+    opt("show_call_parking", BOOL).not_sent(
+        "no documented phone setting; a phone shows the Parking application when one of its \
+         application= sections is application = parking",
     ),
-    opt("8021x_identity", TEXT),
-    opt("8021x_anonymous_identity", TEXT),
-    opt("8021x_password", Kind::Secret),
-    opt("8021x_client_cert_url", Kind::Url),
-    opt("8021x_client_cert_value", TEXT),
-    opt("8021x_root_cert_url", Kind::Url),
-    opt("8021x_root_cert_value", TEXT),
-    opt("lan_port_mode", PORT_MODES),
-    opt("pc_port_mode", PORT_MODES),
-    opt("contact", TEXT).comma_lists(),
-    opt("contacts_display_rules", TEXT),
-    opt("blf_contact_group", TEXT),
-    opt("blf_items", TEXT),
-    opt("blf_unused_linekeys", BOOL).or("no"),
-    opt("blf_page_return_timeout", SECONDS),
-    opt("contacts_max_subscriptions", Kind::Int { min: 0, max: 1000 }).or("40"),
-    opt("name_format", Kind::Choice(&["first_last", "last_first"])).or("first_last"),
-    opt("parking_exten", TEXT),
-    opt("parking_transfer_type", Kind::Choice(&["blind", "attended"])).or("blind"),
-    opt("show_call_parking", BOOL),
-    opt("record_own_calls", BOOL),
-    opt("send_to_vm", BOOL),
-    opt("can_forward_calls", BOOL),
-    opt("show_call_log", BOOL),
-    opt("display_mc_notification", BOOL).or("yes"),
-    opt("call_waiting_tone", BOOL),
-    opt("ringtone", Kind::Ringtone).comma_lists(),
-    opt("active_ringtone", Kind::Ringtone),
-    opt("alert", Kind::Ref(SectionType::Alert)).comma_lists(),
-    opt("multicastpage", Kind::Ref(SectionType::Multicastpage)).comma_lists(),
-    opt("brightness", LEVEL).or("5"),
-    opt("contrast", LEVEL).or("5"),
-    opt("dim_backlight", BOOL).or("yes"),
-    opt("backlight_dim_level", LEVEL).or("2"),
-    opt("backlight_timeout", Kind::Int { min: 0, max: 3200 }).or("0"),
-    opt("default_fontsize", Kind::Int { min: 6, max: 40 }),
-    opt("idle_company_text", TEXT),
-    opt("small_clock", BOOL),
-    opt("wallpaper_file", TEXT),
-    opt("d40_logo_file", TEXT),
-    opt("d45_logo_file", TEXT),
-    opt("d50_logo_file", TEXT),
-    opt("d60_logo_file", TEXT),
-    opt("d62_logo_file", TEXT),
-    opt("d65_logo_file", TEXT),
-    opt("d70_logo_file", TEXT),
-    opt("d80_logo_file", TEXT),
-    opt("ringer_volume", VOLUME).or("5"),
-    opt("speaker_volume", VOLUME).or("5"),
-    opt("handset_volume", VOLUME).or("5"),
-    opt("headset_volume", VOLUME).or("5"),
-    opt("handset_sidetone_db", SIDETONE).or("-25"),
-    opt("headset_sidetone_db", SIDETONE).or("-15"),
-    opt("reset_call_volume", BOOL).or("no"),
-    opt("headset_answer", BOOL).or("no"),
-    opt("ring_headset_only", BOOL),
-    opt("ehs", Kind::Choice(&["auto", "plantronics", "jabra_iq"])),
-    opt("active_locale", TEXT),
-    opt("timezone", TEXT),
-    opt("ntp_server", Kind::Host),
-    opt("ntp_resync", SECONDS).or("86400"),
+    opt("record_own_calls", BOOL).over_message_only(
+        &["accounts/account/permission[id=record_own_calls]@value"],
+        "the Record key records through the module's MESSAGE channel; the DPMA 1.0 guide says to \
+         turn it off for phones provisioned without DPMA, so that no dead key shows",
+    ),
+    opt("send_to_vm", BOOL).to(&["accounts/account/permission[id=send_to_voicemail]@value"]),
+    opt("can_forward_calls", BOOL).not_sent(NO_SETTING),
+    opt("show_call_log", BOOL).not_sent(NO_SETTING),
+    opt("display_mc_notification", BOOL).or("yes").to(&[
+        "setting[id=display_mc_notifications]@value",
+        "setting[id=display_mc_notification]@value",
+    ]),
+    opt("call_waiting_tone", BOOL).not_sent(NO_SETTING),
+    opt("ringtone", Kind::Ringtone).comma_lists().to(&["ringtones/tones/tone@id"]),
+    opt("active_ringtone", Kind::Ringtone)
+        .to(&["setting[id=default_ringtone]@value", "setting[id=active_ringtone]@value"]),
+    opt("alert", Kind::Ref(SectionType::Alert))
+        .comma_lists()
+        .to(&["ringtones/alerts/alert@alert_info"]),
+    opt("multicastpage", Kind::Ref(SectionType::Multicastpage))
+        .comma_lists()
+        .to(&["appconfig[id=multicastpage]/multicastpage@address"]),
+    opt("brightness", LEVEL).or("5").to(&["setting[id=brightness]@value"]),
+    opt("contrast", LEVEL).or("5").to(&["setting[id=contrast]@value"]),
+    opt("dim_backlight", BOOL).or("yes").to(&["setting[id=dim_backlight]@value"]),
+    opt("backlight_dim_level", LEVEL).or("2").to(&["setting[id=backlight_dim_level]@value"]),
+    opt("backlight_timeout", Kind::Int { min: 0, max: 3200 })
+        .or("0")
+        .to(&["setting[id=backlight_timeout]@value"]),
+    opt("default_fontsize", Kind::Int { min: 6, max: 40 })
+        .to(&["setting[id=default_fontsize]@value"]),
+    opt("idle_company_text", TEXT).to(&["setting[id=idle_company_text]@value"]),
+    opt("small_clock", BOOL).to(&["setting[id=small_clock]@value"]),
+    opt("wallpaper_file", TEXT).to(&["setting[id=wallpaper_file]@url"]),
+    opt("d40_logo_file", TEXT).to(LOGO),
+    opt("d45_logo_file", TEXT).to(LOGO),
+    opt("d50_logo_file", TEXT).to(LOGO),
+    opt("d60_logo_file", TEXT).to(LOGO),
+    opt("d62_logo_file", TEXT).to(LOGO),
+    opt("d65_logo_file", TEXT).to(LOGO),
+    opt("d70_logo_file", TEXT).to(LOGO),
+    opt("d80_logo_file", TEXT).to(LOGO),
+    opt("ringer_volume", VOLUME).or("5").to(&["setting[id=ringer_volume]@value"]),
+    opt("speaker_volume", VOLUME).or("5").to(&["setting[id=speaker_volume]@value"]),
+    opt("handset_volume", VOLUME).or("5").to(&["setting[id=handset_volume]@value"]),
+    opt("headset_volume", VOLUME).or("5").to(&["setting[id=headset_volume]@value"]),
+    opt("handset_sidetone_db", SIDETONE).or("-25").not_sent(NO_SETTING),
+    opt("headset_sidetone_db", SIDETONE).or("-15").not_sent(NO_SETTING),
+    opt("reset_call_volume", BOOL).or("no").to(&["setting[id=reset_call_volume]@value"]),
+    opt("headset_answer", BOOL).or("no").to(&["setting[id=headset_answer]@value"]),
+    opt("ring_headset_only", BOOL).not_sent(NO_SETTING),
+    opt("ehs", Kind::Choice(&["auto", "plantronics", "jabra_iq"])).to(&["setting[id=ehs]@value"]),
+    opt("active_locale", TEXT).to(&["setting[id=locale]@value"]),
+    opt("timezone", TEXT).to(&["setting[id=time_zone]@value"]),
+    opt("ntp_server", Kind::Host)
+        .to(&["setting[id=time_source]@value", "setting[id=ntp_server]@value"]),
+    opt("ntp_resync", SECONDS).or("86400").to(&["setting[id=ntp_resync]@value"]),
+    // Any other setting the firmware reads, written as given after the modelled ones.
+    opt("setting", Kind::SettingPair).lines().to(&["setting"]),
 ];
 
 /// A number already checked against its range by the reader.
@@ -260,8 +320,49 @@ fn small<T: TryFrom<i64>>(r: &SectionReader<'_>, key: &str) -> Option<T> {
     r.int(key).and_then(|n| T::try_from(n).ok())
 }
 
+/// The option that writes `<setting id="<id>">`, and the type of section it is set in.
+pub fn option_sending(id: &str) -> Option<(SectionType, &'static str)> {
+    let writes = |spec: &OptionSpec| {
+        spec.sent.places().iter().any(|place| {
+            place.strip_prefix("setting[id=").and_then(|p| p.split_once(']')).map(|(i, _)| i)
+                == Some(id)
+        })
+    };
+    [SectionType::Phone, SectionType::Network]
+        .into_iter()
+        .find_map(|t| t.options().iter().find(|s| writes(s)).map(|s| (t, s.key)))
+}
+
+/// The `setting =` lines; a setting an option writes is refused, pointing at that option, so the
+/// document never carries one id twice.
+fn pass_through(r: &mut SectionReader<'_>) -> Vec<(String, String)> {
+    let mut settings = Vec::new();
+    for (entry, text) in r.list("setting") {
+        let Ok((id, value)) = super::values::setting_pair(&text) else { continue };
+        match option_sending(id) {
+            Some((SectionType::Phone, key)) => r.error_at(
+                Some(entry),
+                "setting",
+                format!("'{id}' is sent from the option {key}; set {key} = … instead"),
+            ),
+            Some((kind, key)) => r.error_at(
+                Some(entry),
+                "setting",
+                format!(
+                    "'{id}' is sent from the {} option {key} (of the phone's network, or \
+                     [general]); set it there",
+                    kind.name()
+                ),
+            ),
+            None => settings.push((id.to_string(), value.to_string())),
+        }
+    }
+    settings
+}
+
 pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Phone> {
     let mut r = SectionReader::new(section, OPTIONS, findings);
+    let settings = pass_through(&mut r);
     let mac = r.entry("mac").and_then(|e| e.value.parse::<Mac>().ok());
     let pin = match r.text("pin") {
         None => Pin::None,
@@ -370,6 +471,7 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<
         timezone: r.text("timezone"),
         ntp_server: r.text("ntp_server"),
         ntp_resync: small(&r, "ntp_resync").unwrap_or(86_400),
+        settings,
         raw: section.clone(),
     };
     r.finish().then_some(phone)

@@ -15,7 +15,10 @@ pub struct Ringtone {
     pub raw: RawSection,
 }
 
-pub(crate) const OPTIONS: &[OptionSpec] = &[opt("alias", TEXT), opt("filename", TEXT)];
+pub(crate) const OPTIONS: &[OptionSpec] = &[
+    opt("alias", TEXT).to(&["ringtones/tones/tone[type=user]@display"]),
+    opt("filename", TEXT).to(&["ringtones/tones/tone[type=user]@url"]),
+];
 
 pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Ringtone> {
     let mut r = SectionReader::new(section, OPTIONS, findings);

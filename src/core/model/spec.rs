@@ -197,6 +197,8 @@ pub enum Kind {
     Ref(SectionType),
     /// A built-in ringtone name or the name of a ringtone section.
     Ringtone,
+    /// `<id>=<value>`: a phone setting passed through as written (`id` in `[a-z0-9_]+`).
+    SettingPair,
 }
 
 /// How an option may repeat.
@@ -222,17 +224,81 @@ pub enum Fallback {
     SameAs(&'static str),
 }
 
+/// What becomes of an option in the phone's configuration document. Every option says, so nothing
+/// the configuration accepts is dropped without a word: a test sets each option and finds it at the
+/// places given here, and `digium-phones check` warns about those that are not sent.
+///
+/// A place is a path below `<config>`: element names separated by `/`, each optionally filtered by
+/// one attribute (`[id=ehs]`), and optionally ending in the attribute that carries the value
+/// (`@value`). `setting[id=ehs]@value` is `<config><setting id="ehs" value="…"/>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// Not said yet: the option-table test fails on it.
+    Unmapped,
+    /// Written at these places (for some phone models only, where the models differ).
+    To(&'static [&'static str]),
+    /// Written at these places for phones that claimed their profile over the MESSAGE protocol; a
+    /// phone fetching `<mac>.cfg` over HTTP gets the feature off, for this reason.
+    OverMessageOnly(&'static [&'static str], &'static str),
+    /// Used by the module itself, not by the phone: what for.
+    Server(&'static str),
+    /// Accepted (DPMA has it) and never sent to phones: why.
+    NotSent(&'static str),
+    /// Accepted (DPMA has it) and not used by the module: why.
+    Unused(&'static str),
+}
+
+impl Sent {
+    /// The places in the document, if the option is written to any.
+    pub fn places(&self) -> &'static [&'static str] {
+        match *self {
+            Self::To(places) | Self::OverMessageOnly(places, _) => places,
+            _ => &[],
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OptionSpec {
     pub key: &'static str,
     pub kind: Kind,
     pub repeat: Repeat,
     pub fallback: Fallback,
+    pub sent: Sent,
 }
 
 impl OptionSpec {
     pub const fn new(key: &'static str, kind: Kind) -> Self {
-        Self { key, kind, repeat: Repeat::Single, fallback: Fallback::Unset }
+        Self { key, kind, repeat: Repeat::Single, fallback: Fallback::Unset, sent: Sent::Unmapped }
+    }
+
+    /// Written into the phone's document at `places`.
+    pub const fn to(self, places: &'static [&'static str]) -> Self {
+        Self { sent: Sent::To(places), ..self }
+    }
+
+    /// Written at `places` over the MESSAGE protocol only; off for phones fetching `<mac>.cfg`.
+    pub const fn over_message_only(
+        self,
+        places: &'static [&'static str],
+        why: &'static str,
+    ) -> Self {
+        Self { sent: Sent::OverMessageOnly(places, why), ..self }
+    }
+
+    /// Used by the module, not sent: what for.
+    pub const fn server(self, what: &'static str) -> Self {
+        Self { sent: Sent::Server(what), ..self }
+    }
+
+    /// Accepted, never sent to phones: why.
+    pub const fn not_sent(self, why: &'static str) -> Self {
+        Self { sent: Sent::NotSent(why), ..self }
+    }
+
+    /// Accepted, not used by the module: why.
+    pub const fn unused(self, why: &'static str) -> Self {
+        Self { sent: Sent::Unused(why), ..self }
     }
 
     /// With this documented default.

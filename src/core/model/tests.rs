@@ -895,3 +895,67 @@ fn lookups_by_name_and_mac_use_the_index_and_survive_changes_by_hand() {
     assert_eq!(m.line("renamed").map(|l| l.name.as_str()), Some("renamed"));
     assert!(m.line("l1").is_none());
 }
+
+#[test]
+fn pass_through_settings_are_checked_and_kept_in_order() {
+    let b = build(
+        &raw(&[
+            ("100", &[("type", "line")]),
+            (
+                "p",
+                &[
+                    ("type", "phone"),
+                    ("line", "100"),
+                    ("setting", "use_secure_labels=1"),
+                    ("setting", " server_environment = "),
+                    ("setting", "allow_insecure_ssl=0"),
+                ],
+            ),
+        ]),
+        None,
+    );
+    assert!(b.findings.is_empty(), "{:?}", b.findings);
+    let p = b.model.phone("p").unwrap();
+    let pairs: Vec<(&str, &str)> =
+        p.settings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        pairs,
+        [("use_secure_labels", "1"), ("server_environment", ""), ("allow_insecure_ssl", "0")]
+    );
+}
+
+#[test]
+fn a_pass_through_of_a_modelled_setting_points_at_its_option() {
+    let b = build(
+        &raw(&[
+            ("100", &[("type", "line")]),
+            (
+                "p",
+                &[
+                    ("type", "phone"),
+                    ("line", "100"),
+                    ("setting", "ehs=auto"),
+                    ("setting", "network_vlan_qos=3"),
+                    ("setting", "locale=de_DE"),
+                    ("setting", "Use-Labels=1"),
+                    ("setting", "no equals sign"),
+                ],
+            ),
+        ]),
+        None,
+    );
+    assert_eq!(
+        errors(&b),
+        [
+            "t.conf:9: error: [p] setting: 'Use-Labels' is not a setting id: lower-case letters, \
+             digits and _ only (as in use_secure_labels)",
+            "t.conf:10: error: [p] setting: 'no equals sign' is not <id>=<value> (as in use_secure_labels=1)",
+            "t.conf:6: error: [p] setting: 'ehs' is sent from the option ehs; set ehs = … instead",
+            "t.conf:7: error: [p] setting: 'network_vlan_qos' is sent from the network option sip_qos \
+             (of the phone's network, or [general]); set it there",
+            "t.conf:8: error: [p] setting: 'locale' is sent from the option active_locale; set \
+             active_locale = … instead",
+            "t.conf:4: error: [p]: phone 'p' has errors and is not served",
+        ]
+    );
+}

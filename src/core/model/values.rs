@@ -57,6 +57,7 @@ pub(crate) fn check(kind: Kind, value: &str) -> Result<(), String> {
             }
             Err(_) => Err(format!("'{value}' is not an IP address")),
         },
+        Kind::SettingPair => setting_pair(value).map(drop),
         Kind::Md5 => {
             if value.len() == 32 && value.chars().all(|c| c.is_ascii_hexdigit()) {
                 Ok(())
@@ -65,6 +66,23 @@ pub(crate) fn check(kind: Kind, value: &str) -> Result<(), String> {
             }
         }
     }
+}
+
+/// `<id>=<value>` split at the first `=`: the id trimmed and checked against `[a-z0-9_]+` (the form
+/// of every setting id the firmware documents), the value as written, blanks around it trimmed.
+pub(crate) fn setting_pair(text: &str) -> Result<(&str, &str), String> {
+    let Some((id, value)) = text.split_once('=') else {
+        return Err(format!("'{text}' is not <id>=<value> (as in use_secure_labels=1)"));
+    };
+    let id = id.trim();
+    if id.is_empty()
+        || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(format!(
+            "'{id}' is not a setting id: lower-case letters, digits and _ only (as in use_secure_labels)"
+        ));
+    }
+    Ok((id, value.trim()))
 }
 
 /// The words `ast_true` / `ast_false` accept.
@@ -211,6 +229,13 @@ mod tests {
         assert!(check(Kind::Md5, "d41d8cd98f00b204e9800998ecf8427e").is_ok());
         assert!(check(Kind::Md5, "d41d").is_err());
         assert!(check(Kind::Ref(SectionType::Line), "two words").is_err());
+        assert_eq!(setting_pair(" use_secure_labels = 1 "), Ok(("use_secure_labels", "1")));
+        assert_eq!(setting_pair("server_environment="), Ok(("server_environment", "")));
+        assert_eq!(setting_pair("a=b=c"), Ok(("a", "b=c")));
+        assert!(check(Kind::SettingPair, "Use_Labels=1").unwrap_err().contains("not a setting id"));
+        assert!(check(Kind::SettingPair, "a-b=1").is_err());
+        assert!(check(Kind::SettingPair, "=1").is_err());
+        assert!(check(Kind::SettingPair, "novalue").unwrap_err().contains("<id>=<value>"));
     }
 
     #[test]

@@ -23,9 +23,16 @@ pub fn md5_hex(bytes: &[u8]) -> String {
 }
 
 /// What the configuration document depends on besides the model: facts of the request.
+#[derive(Debug, Clone, Default)]
 pub struct PhoneRequest<'a> {
-    /// The model the phone reports (`D70`).
+    /// The model the phone reports (`D70`): the MESSAGE request's `model`, or the HTTP User-Agent's
+    /// (see [`crate::model::models::from_user_agent`]).
     pub phone_model: Option<&'a str>,
+    /// The firmware version the phone reports, likewise.
+    pub phone_firmware: Option<crate::model::models::FirmwareVersion>,
+    /// The phone claimed its profile over the MESSAGE protocol; false for a stock phone fetching
+    /// `<mac>.cfg` over HTTP.
+    pub message_channel: bool,
     pub phone_ip: Option<std::net::IpAddr>,
     /// The host the phone reached the server at.
     pub server_host: &'a str,
@@ -58,6 +65,8 @@ pub fn phone_document(
         model,
         phone,
         phone_model: request.phone_model,
+        phone_firmware: request.phone_firmware,
+        message_channel: request.message_channel,
         phone_ip: request.phone_ip,
         server_host: request.server_host,
         sip_port: model.general.mdns_port.unwrap_or(5060),

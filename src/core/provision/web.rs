@@ -1,5 +1,5 @@
-//! The module's HTTP namespace, `/digium_phones/...`: what each path means, and what a stock phone's
-//! request says about the phone.
+//! The module's HTTP namespace, `/digium_phones/...`: what each path means, and which MAC a stock
+//! phone asks for (its model and firmware: `model::models::from_user_agent`).
 
 use crate::model::mac::Mac;
 
@@ -57,17 +57,6 @@ pub fn mac_in_user_agent(user_agent: &str) -> Option<Mac> {
         .find(|m| m.to_string() != "000000000000")
 }
 
-/// `Digium D70 1_2_3` → `D70`: phones name their model in the User-Agent.
-pub fn model_in_user_agent(user_agent: &str) -> Option<String> {
-    let at = user_agent.find("Digium")?;
-    user_agent[at..]
-        .split_whitespace()
-        .find(|w| {
-            w.len() >= 3 && w.starts_with(['D', 'd']) && w[1..].chars().all(|c| c.is_ascii_digit())
-        })
-        .map(str::to_ascii_uppercase)
-}
-
 /// The host of a `Host:` header (`pbx:8088` → `pbx`, `[::1]:8088` → `[::1]`).
 pub fn host_of(header: &str) -> &str {
     match header.rsplit_once(':') {
@@ -104,9 +93,7 @@ mod tests {
     #[test]
     fn a_phone_names_itself_in_its_user_agent() {
         let ua = "Digium D65 2_9_16 000fd3aabb01";
-        assert_eq!(model_in_user_agent(ua).as_deref(), Some("D65"));
         assert_eq!(mac_in_user_agent(ua).map(|m| m.to_string()).as_deref(), Some("000fd3aabb01"));
-        assert_eq!(model_in_user_agent("curl/8.0 D70"), None);
         assert_eq!(mac_in_user_agent("Digium D70 000000000000"), None);
         let asked = requested_mac("000000000000", ua).map(|m| m.to_string());
         assert_eq!(asked.as_deref(), Some("000fd3aabb01"));

@@ -4,7 +4,12 @@
 //! Attributes follow the guide's "Accounts Element". Each account has a `<host_primary>`, a
 //! `<host_alternate>` when there is a second server (a network's `alternate_registration_address` for
 //! internal lines, an external line's `secondary_server_address`; the element name is the one the
-//! "Digium Phones and Failover" page gives), and a `record_own_calls` `<permission>`.
+//! "Digium Phones and Failover" page gives), a `record_own_calls` `<permission>`, and a
+//! `send_to_voicemail` one when `send_to_vm` is set.
+//!
+//! The outbound proxy is the account's `outbound_proxy`/`outbound_port` (the guide), except on a D6x
+//! with firmware 2.9.15 or later and on the P-series, which read an `<outbound_proxy server port
+//! transport/>` inside each host (FS PBX's templates).
 
 use std::io;
 
@@ -59,7 +64,7 @@ pub(super) fn write(
     for (index, account) in accounts.iter().enumerate() {
         match account {
             Account::Internal(line) => internal(doc, ctx, net, index, line, endpoint_secret)?,
-            Account::External(line) => external(doc, index, line)?,
+            Account::External(line) => external(doc, ctx, index, line)?,
         }
     }
     doc.close("accounts")
@@ -92,16 +97,20 @@ fn internal(
         .opt("dial_plan", line.digit_map.as_deref());
     if index == 0 {
         // The Msgs key opens visual voicemail when the primary line has a mailbox (its own, else the
-        // phone's) and no voicemail_uri, which would be dialled instead.
+        // phone's) and no voicemail_uri, which would be dialled instead; and only over the MESSAGE
+        // channel visual voicemail works through.
         let mailbox = line.mailbox.as_deref().or(phone.mailbox.as_deref());
-        attrs = attrs.flag("visual_voicemail", mailbox.is_some() && line.voicemail_uri.is_none());
+        let visual = mailbox.is_some() && line.voicemail_uri.is_none() && ctx.message_channel;
+        attrs = attrs.flag("visual_voicemail", visual);
     }
+    let proxy = line.outboundproxy().filter(|_| !ctx.proxy_per_host());
     attrs = attrs
         .opt("voicemail", line.voicemail_uri.as_deref())
-        .opt("outbound_proxy", line.outboundproxy().map(|(a, _)| a))
-        .opt("outbound_port", line.outboundproxy().map(|(_, p)| p.to_string()))
+        .opt("outbound_proxy", proxy.map(|(a, _)| a))
+        .opt("outbound_port", proxy.map(|(_, p)| p.to_string()))
         .set("conflict", "replace")
-        .opt("server_uuid", ctx.model.general.server_uuid.as_deref());
+        .opt("server_uuid", ctx.model.general.server_uuid.as_deref())
+        .opt("plar_number", line.plar_number.as_deref());
     doc.open("account", attrs)?;
 
     let network = net.get();
@@ -114,22 +123,43 @@ fn internal(
         ctx.sip_port
     };
     let server = network.registration_address.as_deref().unwrap_or(ctx.server_host);
-    let timers = Timers::internal(line);
-    host(doc, "host_primary", server, port, transport, &timers)?;
+    let extras = HostExtras {
+        timers: Timers::internal(line),
+        media_encryption: line.media_encryption,
+        proxy: line.outboundproxy().filter(|_| ctx.proxy_per_host()),
+    };
+    host(doc, "host_primary", server, port, transport, &extras)?;
     if let Some(alternate) = network.alternate_registration_address.as_deref() {
         let port = network.alternate_registration_port.unwrap_or(SIP_PORT);
         let transport = network.alternate_transport.unwrap_or(transport);
-        host(doc, "host_alternate", alternate, port, transport, &timers)?;
+        host(doc, "host_alternate", alternate, port, transport, &extras)?;
     }
-    // Recording goes through this server, so it is off unless the phone's record_own_calls is on.
-    permission(doc, phone.record_own_calls == Some(true))?;
+    // Recording goes through this server's MESSAGE channel, so it is off unless the phone's
+    // record_own_calls is on and the phone has that channel.
+    permission(
+        doc,
+        "record_own_calls",
+        phone.record_own_calls == Some(true) && ctx.message_channel,
+    )?;
+    if let Some(send) = phone.send_to_vm {
+        permission(doc, "send_to_voicemail", send)?;
+    }
     doc.close("account")
 }
 
 /// An account on another SIP server: everything comes from the external_line section.
-fn external(doc: &mut Doc, index: usize, line: &ExternalLine) -> io::Result<()> {
+fn external(
+    doc: &mut Doc,
+    ctx: &RenderContext,
+    index: usize,
+    line: &ExternalLine,
+) -> io::Result<()> {
     let password = Some(line.secret.expose().to_string()).filter(|s| !s.is_empty());
-    let proxy = line.outboundproxy_address.as_deref();
+    let outbound = line
+        .outboundproxy_address
+        .as_deref()
+        .map(|a| (a, line.outboundproxy_port.unwrap_or(SIP_PORT)));
+    let proxy = outbound.filter(|_| !ctx.proxy_per_host());
     let mut attrs = Attrs::new()
         .set("index", index.to_string())
         .set("status", "1")
@@ -147,23 +177,28 @@ fn external(doc: &mut Doc, index: usize, line: &ExternalLine) -> io::Result<()> 
     }
     attrs = attrs
         .opt("voicemail", line.voicemail_uri.as_deref())
-        .opt("outbound_proxy", proxy)
-        .opt(
-            "outbound_port",
-            proxy.map(|_| line.outboundproxy_port.unwrap_or(SIP_PORT).to_string()),
-        )
+        .opt("outbound_proxy", proxy.map(|(a, _)| a))
+        .opt("outbound_port", proxy.map(|(_, p)| p.to_string()))
         .set("conflict", "replace");
     doc.open("account", attrs)?;
 
-    let timers = Timers::external(line);
-    host(doc, "host_primary", &line.server_address, line.server_port, line.transport, &timers)?;
+    let extras = HostExtras {
+        timers: Timers::external(line),
+        media_encryption: line.media_encryption,
+        proxy: outbound.filter(|_| ctx.proxy_per_host()),
+    };
+    host(doc, "host_primary", &line.server_address, line.server_port, line.transport, &extras)?;
     if let Some(secondary) = line.secondary_server_address.as_deref() {
         let port = line.secondary_server_port.unwrap_or(SIP_PORT);
         let transport = line.secondary_transport.unwrap_or("udp");
-        host(doc, "host_alternate", secondary, port, transport, &timers)?;
+        host(doc, "host_alternate", secondary, port, transport, &extras)?;
     }
-    // Recording needs this server, which an external call never passes through.
-    permission(doc, false)?;
+    // Recording needs this server, which an external call never passes through; so does sending a
+    // call to this server's voicemail.
+    permission(doc, "record_own_calls", false)?;
+    if ctx.phone.send_to_vm.is_some() {
+        permission(doc, "send_to_voicemail", false)?;
+    }
     doc.close("account")
 }
 
@@ -201,27 +236,42 @@ impl Timers {
     }
 }
 
+/// What a line adds to each of its hosts.
+struct HostExtras<'a> {
+    timers: Timers,
+    /// `sdes`: SRTP (FusionPBX's templates put it on the host).
+    media_encryption: Option<&'static str>,
+    /// The outbound proxy, when it goes inside the host; it shares the host's transport.
+    proxy: Option<(&'a str, u16)>,
+}
+
 fn host(
     doc: &mut Doc,
     element: &str,
     server: &str,
     port: u16,
     transport: &str,
-    timers: &Timers,
+    extras: &HostExtras,
 ) -> io::Result<()> {
+    let timers = &extras.timers;
     let attrs = Attrs::new()
         .set("server", server)
         .set("port", port.to_string())
         .set("transport", transport)
         .opt("reregister", timers.reregister.map(|t| t.to_string()))
         .opt("retry", timers.retry.map(|t| t.to_string()))
-        .opt("num_retries", timers.num_retries.map(|t| t.to_string()));
-    doc.empty(element, attrs)
+        .opt("num_retries", timers.num_retries.map(|t| t.to_string()))
+        .opt("media_encryption", extras.media_encryption);
+    let Some((proxy, proxy_port)) = extras.proxy else { return doc.empty(element, attrs) };
+    doc.open(element, attrs)?;
+    let proxy = Attrs::new()
+        .set("server", proxy)
+        .set("port", proxy_port.to_string())
+        .set("transport", transport);
+    doc.empty("outbound_proxy", proxy)?;
+    doc.close(element)
 }
 
-fn permission(doc: &mut Doc, record_own_calls: bool) -> io::Result<()> {
-    doc.empty(
-        "permission",
-        Attrs::new().set("id", "record_own_calls").flag("value", record_own_calls),
-    )
+fn permission(doc: &mut Doc, id: &'static str, value: bool) -> io::Result<()> {
+    doc.empty("permission", Attrs::new().set("id", id).flag("value", value))
 }

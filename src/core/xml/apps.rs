@@ -29,11 +29,7 @@ pub(super) fn write(doc: &mut Doc, ctx: &RenderContext, net: &Net) -> Result<(),
     }
 
     appscreen(doc, ctx, &apps)?;
-    if let Some(local) = phone.use_local_storage {
-        doc.open("appconfig", Attrs::new().set("id", "contacts"))?;
-        doc.empty("settings", Attrs::new().flag("use_local_storage", local))?;
-        doc.close("appconfig")?;
-    }
+    contacts(doc, ctx, net)?;
     voicemail(doc, ctx, &apps)?;
     parking(doc, &apps)?;
     queues(doc, &apps)?;
@@ -76,6 +72,27 @@ fn appscreen(doc: &mut Doc, ctx: &RenderContext, apps: &[&Application]) -> std::
     doc.open("appconfig", Attrs::new().set("id", "appscreen"))?;
     for id in ids {
         doc.empty("application", Attrs::new().set("id", id))?;
+    }
+    doc.close("appconfig")
+}
+
+/// The contacts application: whether it keeps the user's contacts on the phone, and its display
+/// rules (`contacts_display_rules=`), a file fetched like a contact list. The display rules' place
+/// here is inferred: the later XML pages list "Display Rules" as a child of the contacts
+/// application's `<appconfig>`, and the guide shows `<settings>` there; unverified on phones.
+fn contacts(doc: &mut Doc, ctx: &RenderContext, net: &Net) -> std::io::Result<()> {
+    let phone = ctx.phone;
+    let rules = phone.contacts_display_rules.as_deref();
+    if phone.use_local_storage.is_none() && rules.is_none() {
+        return Ok(());
+    }
+    doc.open("appconfig", Attrs::new().set("id", "contacts"))?;
+    if let Some(local) = phone.use_local_storage {
+        doc.empty("settings", Attrs::new().flag("use_local_storage", local))?;
+    }
+    if let Some(file) = rules {
+        let attrs = Attrs::new().set("url", net.file_url(file));
+        doc.empty("display_rules", attrs.opt("md5", md5_of(ctx, file)))?;
     }
     doc.close("appconfig")
 }

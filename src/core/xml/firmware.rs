@@ -4,14 +4,16 @@
 use super::doc::{Attrs, Doc};
 use super::{Net, RenderContext, RenderError, undefined, url};
 use crate::model::Firmware;
-use crate::model::firmware::MODELS;
+use crate::model::firmware::{MODELS, carried_by};
 
 pub(super) fn write(doc: &mut Doc, ctx: &RenderContext, net: &Net) -> Result<(), RenderError> {
     let mut firmwares: Vec<&Firmware> = Vec::new();
     for r in &ctx.phone.firmwares {
         let fw = ctx.model.firmware(&r.name).ok_or_else(|| undefined(ctx, "firmware", &r.name))?;
-        // The requesting phone needs only its own model's; unknown, it gets them all.
-        let wanted = ctx.phone_model.is_none_or(|m| m.eq_ignore_ascii_case(&fw.model));
+        // The requesting phone needs only its own model's (and that of the expansion module it
+        // carries); unknown, it gets them all.
+        let model = carried_by(&fw.model).unwrap_or(&fw.model);
+        let wanted = ctx.phone_model.is_none_or(|m| m.eq_ignore_ascii_case(model));
         if wanted && !firmwares.iter().any(|f| f.name == fw.name) {
             firmwares.push(fw);
         }
@@ -35,9 +37,12 @@ pub(super) fn write(doc: &mut Doc, ctx: &RenderContext, net: &Net) -> Result<(),
         doc.close("firmwares")?;
     }
 
-    // Digium's public server keeps firmware at <prefix>/<version>/<version>_<model>_firmware.eff.
-    let public: Vec<&Firmware> =
-        firmwares.into_iter().filter(|f| f.public_firmware == Some(true)).collect();
+    // Digium's public server keeps firmware at <prefix>/<version>/<version>_<model>_firmware.eff;
+    // an expansion module's firmware is a .rom of another name, so it has no public URL.
+    let public: Vec<&Firmware> = firmwares
+        .into_iter()
+        .filter(|f| f.public_firmware == Some(true) && carried_by(&f.model).is_none())
+        .collect();
     if !public.is_empty() {
         doc.open("public_firmwares", Attrs::new())?;
         for fw in public {

@@ -4,7 +4,8 @@
 //! [`render_config`] writes, in this order:
 //! - `<setting id= value=/>` for every documented setting the phone's and its network's options map to
 //!   ([`settings`]);
-//! - `<contacts url= id= md5=/>` for each `contact=` file;
+//! - `<contacts url= id= md5=/>` for each `contact=` file, and `<smart_blf><blf_items url= md5=/>`
+//!   for the `blf_items=` sheet;
 //! - `<accounts>`: the internal lines, then the external lines, the primary first ([`accounts`]);
 //! - `<codecs>` and `<ringtones>` with `<tones>` and `<alerts>` ([`media`]);
 //! - `<appconfig>` for the phone's applications and multicast pages ([`apps`]);
@@ -26,11 +27,14 @@ mod settings;
 mod url;
 
 #[cfg(test)]
+mod sent_tests;
+#[cfg(test)]
 mod tests;
 
 use std::borrow::Cow;
 use std::net::IpAddr;
 
+use crate::model::models::{self, Family, FirmwareVersion};
 use crate::model::network::DEFAULT_PUBLIC_FIRMWARE_URL_PREFIX;
 use crate::model::{Model, Network, Phone};
 use crate::raw::RawSection;
@@ -41,11 +45,18 @@ use doc::{Attrs, Doc};
 pub struct RenderContext<'a> {
     pub model: &'a Model,
     pub phone: &'a Phone,
-    /// The model the requesting phone reports, e.g. `D70`: picks its `<model>_logo_file` and its
-    /// firmware. Unknown: no logo, every firmware of the profile.
+    /// The model the requesting phone reports, e.g. `D70`: picks its `<model>_logo_file`, its
+    /// firmware and the settings its family reads. Unknown: no logo, every firmware of the profile,
+    /// every setting.
     pub phone_model: Option<&'a str>,
-    /// Picks the network: the first of the profile's `network=` sections whose `cidr` holds it, else
-    /// the implicit network of `[general]`. Unknown: the first of them without a `cidr`.
+    /// The firmware version the requesting phone reports: where the outbound proxy goes on a D6x.
+    /// Unknown: as for the newest firmware.
+    pub phone_firmware: Option<FirmwareVersion>,
+    /// Whether the phone claimed its profile over the module's MESSAGE protocol. A stock phone
+    /// fetching `<mac>.cfg` has no such channel: the Record key and visual voicemail, which need it,
+    /// are turned off, as the DPMA 1.0 guide says for phones provisioned without DPMA.
+    pub message_channel: bool,
+    /// Picks the network (see [`choose_network`]).
     pub phone_ip: Option<IpAddr>,
     /// The registration server when the network sets no `registration_address`.
     pub server_host: &'a str,
@@ -57,6 +68,36 @@ pub struct RenderContext<'a> {
     /// The MD5 (hex) of a file in `file_directory` (contacts, logos, ringtones, applications); `None`
     /// when it does not exist, and the document then names the file without an MD5.
     pub file_md5: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// The firmware from which a D6x takes its outbound proxy per host (FS PBX's D-series template).
+const PROXY_PER_HOST_SINCE: FirmwareVersion = FirmwareVersion(2, 9, 15);
+
+impl RenderContext<'_> {
+    /// The requesting phone's family, if its model is one the module knows.
+    fn family(&self) -> Option<Family> {
+        self.phone_model.and_then(models::find).map(|m| m.family)
+    }
+
+    /// Whether the phone may read a setting only `families` have (a phone of unknown model may).
+    fn model_in(&self, families: &[Family]) -> bool {
+        self.family().is_none_or(|f| families.contains(&f))
+    }
+
+    /// Whether the phone may read a setting `families` lack (a phone of unknown model may).
+    fn model_not_in(&self, families: &[Family]) -> bool {
+        self.family().is_none_or(|f| !families.contains(&f))
+    }
+
+    /// Whether the outbound proxy is a child of each host rather than attributes of the account: on
+    /// a D6x with firmware 2.9.15 or later (or unknown), and on the P-series.
+    fn proxy_per_host(&self) -> bool {
+        match self.family() {
+            Some(Family::D6x) => self.phone_firmware.is_none_or(|v| v >= PROXY_PER_HOST_SINCE),
+            Some(Family::P3xx) => true,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +135,7 @@ pub fn render_config_with_secrets(
     doc.open("config", Attrs::new())?;
     settings::write(&mut doc, ctx, &net)?;
     write_contacts(&mut doc, ctx, &net)?;
+    write_smart_blf(&mut doc, ctx, &net)?;
     accounts::write(&mut doc, ctx, &net, &accounts, endpoint_secret)?;
     media::write_codecs(&mut doc, ctx.phone)?;
     media::write_ringtones(&mut doc, ctx, &net)?;
@@ -103,19 +145,25 @@ pub fn render_config_with_secrets(
     Ok(doc.finish())
 }
 
-/// The network a phone at `ip` uses: the first of the profile's networks whose `cidr` holds `ip`
-/// (without an address, the first without a `cidr`), else the implicit network of `[general]`.
+/// The network a phone at `ip` uses: the first of the profile's networks whose `cidr` holds `ip` (a
+/// network without a `cidr` holds every address; without an address, only those hold it), else the
+/// first of the profile's networks. A profile naming no network gets the implicit network of
+/// `[general]` (DPMA 1.x's network options).
 pub fn choose_network<'m>(
     model: &'m Model,
     phone: &Phone,
     ip: Option<IpAddr>,
 ) -> Option<&'m Network> {
-    let mut named = phone.networks.iter().filter_map(|r| model.network(&r.name));
-    let found = match ip {
-        Some(ip) => named.find(|n| n.matches(ip)),
-        None => named.find(|n| n.cidr.is_none()),
+    let named: Vec<&Network> =
+        phone.networks.iter().filter_map(|r| model.network(&r.name)).collect();
+    if named.is_empty() {
+        return model.implicit_network.as_ref();
+    }
+    let holds = |n: &&Network| match ip {
+        Some(ip) => n.matches(ip),
+        None => n.cidr.is_none(),
     };
-    found.or(model.implicit_network.as_ref())
+    named.iter().copied().find(holds).or(named.first().copied())
 }
 
 /// The chosen network, or one with every documented default when there is none, so that defaults are
@@ -198,6 +246,17 @@ fn write_contacts(doc: &mut Doc, ctx: &RenderContext, net: &Net) -> Result<(), R
         let attrs = Attrs::new().set("url", net.file_url(file)).set("id", file.as_str());
         doc.empty("contacts", attrs.opt("md5", md5_of(ctx, file)))?;
     }
+    Ok(())
+}
+
+/// The Smart BLF sheet (`blf_items=`), fetched like a contact list: it maps keys to contacts, with
+/// what each key does and shows per state. Firmware 1.4 and later read it.
+fn write_smart_blf(doc: &mut Doc, ctx: &RenderContext, net: &Net) -> Result<(), RenderError> {
+    let Some(file) = ctx.phone.blf_items.as_deref() else { return Ok(()) };
+    doc.open("smart_blf", Attrs::new())?;
+    let attrs = Attrs::new().set("url", net.file_url(file));
+    doc.empty("blf_items", attrs.opt("md5", md5_of(ctx, file)))?;
+    doc.close("smart_blf")?;
     Ok(())
 }
 

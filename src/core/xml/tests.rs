@@ -24,14 +24,17 @@ fn file_md5(name: &str) -> Option<String> {
     Some(format!("{:x}", md5::compute(bytes)))
 }
 
-/// One document a case renders: `;; golden: <output> phone=<name> [model=<model>] [ip=<address>]`
-/// in the .conf, written to `<case>.<output>.xml`.
+/// One document a case renders: `;; golden: <output> phone=<name> [model=<model>]
+/// [firmware=<version>] [ip=<address>] [http]` in the .conf, written to `<case>.<output>.xml`.
+/// `http`: as a stock phone fetching `<mac>.cfg` gets it, without the MESSAGE channel.
 #[derive(Debug)]
 struct Output {
     name: String,
     phone: String,
     model: Option<String>,
+    firmware: Option<FirmwareVersion>,
     ip: Option<IpAddr>,
+    http: bool,
 }
 
 fn outputs(conf_text: &str) -> Vec<Output> {
@@ -41,11 +44,25 @@ fn outputs(conf_text: &str) -> Vec<Output> {
         .map(|spec| {
             let mut words = spec.split_whitespace();
             let name = words.next().expect("an output name").to_string();
-            let mut out = Output { name, phone: String::new(), model: None, ip: None };
+            let mut out = Output {
+                name,
+                phone: String::new(),
+                model: None,
+                firmware: None,
+                ip: None,
+                http: false,
+            };
             for word in words {
+                if word == "http" {
+                    out.http = true;
+                    continue;
+                }
                 match word.split_once('=').expect("key=value") {
                     ("phone", v) => out.phone = v.to_string(),
                     ("model", v) => out.model = Some(v.to_string()),
+                    ("firmware", v) => {
+                        out.firmware = Some(FirmwareVersion::parse(v).expect("a firmware version"))
+                    }
                     ("ip", v) => out.ip = Some(v.parse().expect("an IP address")),
                     (k, _) => panic!("unknown golden directive key {k}"),
                 }
@@ -71,6 +88,8 @@ fn render(model: &Model, out: &Output) -> String {
         model,
         phone,
         phone_model: out.model.as_deref(),
+        phone_firmware: out.firmware,
+        message_channel: !out.http,
         phone_ip: out.ip,
         server_host: SERVER_HOST,
         sip_port: SIP_PORT,
@@ -235,9 +254,20 @@ fn golden_files_parse_back() {
     assert!(xmls.len() >= 8, "the golden files are missing");
     for path in xmls {
         let text = std::fs::read_to_string(&path).expect("a golden file");
-        parse(&text);
+        let nodes = parse(&text);
         assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<config>\n"));
+        // A phone reads each setting once: the pass-through never repeats a modelled one.
+        let mut ids: Vec<&str> = nodes
+            .iter()
+            .filter(|n| n.path == "config/setting")
+            .filter_map(|n| n.get("id"))
+            .collect();
+        let count = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "{}: a setting id twice", path.display());
     }
+    models_parse_back();
 
     let hostile = golden("hostile.zoe.xml");
     let account = |attr| find(&hostile, "config/accounts/account", "index", "0", attr);
@@ -290,6 +320,94 @@ fn golden_files_parse_back() {
     );
 }
 
+/// What tells the models apart, read back from their golden files.
+fn models_parse_back() {
+    let setting = |nodes: &[Node], id: &str| {
+        nodes
+            .iter()
+            .find(|n| n.path == "config/setting" && n.get("id") == Some(id))
+            .map(|n| n.get("value").unwrap_or_default().to_string())
+    };
+    let any = golden("models.any.xml");
+    // Over the MESSAGE protocol, to a phone of unknown model: every setting, recording and visual
+    // voicemail on, the proxy as account attributes.
+    for id in ["contrast", "default_fontsize", "small_clock", "transport_tls_allowed", "log_server"]
+    {
+        assert!(setting(&any, id).is_some(), "models.any: no {id}");
+    }
+    assert_eq!(find(&any, "config/accounts/account", "index", "0", "visual_voicemail"), "1");
+    assert_eq!(
+        find(&any, "config/accounts/account/permission", "id", "record_own_calls", "value"),
+        "1"
+    );
+    assert_eq!(
+        find(&any, "config/accounts/account", "index", "0", "outbound_proxy"),
+        "proxy.example.com"
+    );
+    // The pass-through: the last value of a repeated id, where it first appeared, after the rest.
+    let ids: Vec<&str> =
+        any.iter().filter(|n| n.path == "config/setting").filter_map(|n| n.get("id")).collect();
+    assert_eq!(ids[ids.len() - 2..], ["use_secure_labels", "display_pickup_notification"]);
+    assert_eq!(setting(&any, "use_secure_labels").as_deref(), Some("0"));
+    assert_eq!(setting(&any, "locale").as_deref(), Some("en_US"));
+    assert_eq!(setting(&any, "ehs").as_deref(), Some("jabra_iq"));
+    assert_eq!(setting(&any, "lan_port_mode").as_deref(), Some("100fd"));
+    assert_eq!(setting(&any, "8021x_method").as_deref(), Some("peap-mschap"));
+
+    for model in ["d40", "d45", "d50", "d60", "d62", "d65", "d70", "d80", "p310"] {
+        let nodes = golden(&format!("models.{model}.xml"));
+        // Stock phones over HTTP: no Record key, no visual voicemail.
+        assert_eq!(find(&nodes, "config/accounts/account", "index", "0", "visual_voicemail"), "0");
+        assert!(
+            nodes
+                .iter()
+                .filter(|n| n.get("id") == Some("record_own_calls"))
+                .all(|n| n.get("value") == Some("0")),
+            "models.{model}: recording on"
+        );
+        assert_eq!(
+            find(
+                &nodes,
+                "config/smart_blf/blf_items",
+                "url",
+                "http://10.1.0.5/files/smart-blf.xml",
+                "md5"
+            )
+            .len(),
+            32
+        );
+        let colour = matches!(model, "d60" | "d62" | "d65" | "p310");
+        assert_eq!(setting(&nodes, "small_clock").is_some(), colour, "models.{model}");
+        assert_eq!(setting(&nodes, "transport_tls_allowed").is_some(), colour, "models.{model}");
+        let no_contrast = matches!(model, "d60" | "d62" | "d65" | "d80");
+        assert_eq!(setting(&nodes, "contrast").is_none(), no_contrast, "models.{model}");
+        assert_eq!(setting(&nodes, "default_fontsize").is_none(), no_contrast, "models.{model}");
+        assert_eq!(setting(&nodes, "web_ui_enabled").is_none(), model == "d80", "models.{model}");
+        assert_eq!(setting(&nodes, "log_server").is_none(), model == "d80", "models.{model}");
+        // The outbound proxy: inside each host on D6x firmware 2.9.15+ and the P-series.
+        let per_host = colour;
+        let child =
+            nodes.iter().any(|n| n.path == "config/accounts/account/host_primary/outbound_proxy");
+        assert_eq!(child, per_host, "models.{model}");
+        let attribute = nodes.iter().any(|n| n.get("outbound_proxy").is_some());
+        assert_eq!(attribute, !per_host, "models.{model}");
+    }
+    let old = golden("models.d65-2_9_11.xml");
+    assert_eq!(find(&old, "config/accounts/account", "index", "0", "outbound_port"), "5062");
+    let logo = |model: &str| {
+        let nodes = golden(&format!("models.{model}.xml"));
+        find(&nodes, "config/setting", "id", "logo_file", "url").to_string()
+    };
+    assert_eq!(logo("d45"), "http://10.1.0.5/files/logo-150x45.png");
+    assert_eq!(logo("d62"), "http://10.1.0.5/files/logo-280x128.png");
+    assert_eq!(logo("d70"), "http://10.1.0.5/files/logo-205x85.png");
+    assert_eq!(logo("d80"), "http://10.1.0.5/files/logo-800x1280.png");
+    assert!(golden("models.p310.xml").iter().all(|n| n.get("id") != Some("logo_file")));
+    // The D65 fetches its expansion module's firmware too.
+    let d65 = golden("models.d65.xml");
+    assert_eq!(find(&d65, "config/firmwares/firmware", "model", "EXP100", "version"), "2.0.5.1");
+}
+
 /// The model's reading of an empty network section, which `defaults` spells out.
 #[test]
 fn defaults_match_the_model() {
@@ -315,6 +433,8 @@ fn ctx<'a>(model: &'a Model, phone: &str) -> RenderContext<'a> {
         model,
         phone: model.phone(phone).expect("the phone"),
         phone_model: None,
+        phone_firmware: None,
+        message_channel: true,
         phone_ip: None,
         server_host: SERVER_HOST,
         sip_port: SIP_PORT,
@@ -366,7 +486,7 @@ fn networks_are_chosen_by_address() {
     let model = model_of(
         "[general]\nregistration_address=192.0.2.9\n\
          [a]\ntype=network\ncidr=10.0.0.0/8\n[b]\ntype=network\n\
-         [p]\ntype=phone\nnetwork=a\nnetwork=b\n[q]\ntype=phone\nnetwork=a\n",
+         [p]\ntype=phone\nnetwork=a\nnetwork=b\n[q]\ntype=phone\nnetwork=a\n[r]\ntype=phone\n",
     );
     let phone = |n| model.phone(n).expect("the phone");
     let name = |n: Option<&Network>| n.map(|n| n.name.clone());
@@ -374,8 +494,12 @@ fn networks_are_chosen_by_address() {
     assert_eq!(name(choose_network(&model, phone("p"), ip("10.1.1.1"))), Some("a".into()));
     assert_eq!(name(choose_network(&model, phone("p"), ip("192.168.1.1"))), Some("b".into()));
     assert_eq!(name(choose_network(&model, phone("p"), None)), Some("b".into()));
-    assert_eq!(name(choose_network(&model, phone("q"), ip("192.168.1.1"))), Some("general".into()));
-    assert_eq!(name(choose_network(&model, phone("q"), None)), Some("general".into()));
+    // No network holds the address: the phone's first network, never [general]'s.
+    assert_eq!(name(choose_network(&model, phone("q"), ip("192.168.1.1"))), Some("a".into()));
+    assert_eq!(name(choose_network(&model, phone("q"), None)), Some("a".into()));
+    // A phone naming no network gets the implicit network of [general].
+    assert_eq!(name(choose_network(&model, phone("r"), ip("10.1.1.1"))), Some("general".into()));
+    assert_eq!(name(choose_network(&model, phone("r"), None)), Some("general".into()));
 }
 
 #[test]

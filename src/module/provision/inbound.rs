@@ -6,6 +6,7 @@ use crate::ffi::log;
 use crate::ffi::message::{self, Inbound};
 use crate::module::{config, presence, settings};
 use digium_phones_core::model::mac::Mac;
+use digium_phones_core::model::models::FirmwareVersion;
 use digium_phones_core::protocol::{
     self, Element, ErrorReply, Message, Request, Response, code, method,
 };
@@ -278,18 +279,26 @@ fn claim(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> R
     if let Some(ip) = origin.ip {
         shared.lockouts.lock().unwrap_or_else(|p| p.into_inner()).success(profile, ip);
     }
-    let document =
-        match web::phone_config(model, phone, req.param("model"), origin.ip, &origin.server) {
-            Ok(doc) => doc,
-            Err(e) => {
-                log::error(&format!("configuration of '{}' cannot be built: {e}", phone.name));
-                return Response::error(
-                    &req.id,
-                    &req.method,
-                    ErrorReply::new(code::INTERNAL, "configuration unavailable"),
-                );
-            }
-        };
+    let firmware = req.param("firmware").and_then(FirmwareVersion::parse);
+    let document = match web::phone_config(
+        model,
+        phone,
+        req.param("model"),
+        firmware,
+        true,
+        origin.ip,
+        &origin.server,
+    ) {
+        Ok(doc) => doc,
+        Err(e) => {
+            log::error(&format!("configuration of '{}' cannot be built: {e}", phone.name));
+            return Response::error(
+                &req.id,
+                &req.method,
+                ErrorReply::new(code::INTERNAL, "configuration unavailable"),
+            );
+        }
+    };
     let Some((url, md5, size)) = publish(shared, origin, "config.xml", document) else {
         return unavailable(req);
     };

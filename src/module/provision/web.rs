@@ -7,6 +7,7 @@ use crate::ffi::http::{Method, Request, Response};
 use crate::ffi::log;
 use crate::module::config;
 use digium_phones_core::model::general::ConfigAuth;
+use digium_phones_core::model::models::{self, FirmwareVersion};
 use digium_phones_core::model::{Model, Phone};
 use digium_phones_core::provision::documents::{self, PhoneRequest};
 use digium_phones_core::provision::files;
@@ -75,8 +76,9 @@ fn stock_phone(req: &Request, mac: &str) -> Response {
     let Some(mac) = web::requested_mac(mac, user_agent) else { return not_found() };
     let Some(phone) = model.phone_with_mac(mac) else { return not_found() };
     let host = req.header("Host").map(web::host_of).unwrap_or("localhost");
-    let phone_model = web::model_in_user_agent(user_agent);
-    match phone_config(model, phone, phone_model.as_deref(), req.remote, host) {
+    // A stock phone: its model and firmware from its User-Agent, and no MESSAGE channel.
+    let (phone_model, firmware) = models::from_user_agent(user_agent);
+    match phone_config(model, phone, phone_model.as_deref(), firmware, false, req.remote, host) {
         Ok(body) => {
             log::notice(&format!(
                 "stock phone {mac} fetched the configuration of '{}' over HTTP",
@@ -99,12 +101,15 @@ fn stock_phone(req: &Request, mac: &str) -> Response {
     }
 }
 
-/// The configuration document of `phone`, as a phone at `phone_ip` that reached us at `server_host`
-/// gets it.
+/// The configuration document of `phone`, as a phone of `phone_model` running `phone_firmware` at
+/// `phone_ip` that reached us at `server_host` gets it; `message_channel`: it claimed the profile
+/// over the MESSAGE protocol.
 pub(super) fn phone_config(
     model: &Model,
     phone: &Phone,
     phone_model: Option<&str>,
+    phone_firmware: Option<FirmwareVersion>,
+    message_channel: bool,
     phone_ip: Option<IpAddr>,
     server_host: &str,
 ) -> Result<String, String> {
@@ -118,6 +123,13 @@ pub(super) fn phone_config(
         .unwrap_or_default();
     let md5 = |path: &Path| shared.md5s.lock().unwrap_or_else(|p| p.into_inner()).md5(path);
     let passwords = shared.endpoint_passwords.read().unwrap_or_else(|p| p.into_inner());
-    let request = PhoneRequest { phone_model, phone_ip, server_host, files_url: &files_url };
+    let request = PhoneRequest {
+        phone_model,
+        phone_firmware,
+        message_channel,
+        phone_ip,
+        server_host,
+        files_url: &files_url,
+    };
     documents::phone_document(model, phone, &request, &md5, &passwords)
 }

@@ -188,6 +188,8 @@ fn render_phone_one(conf: &Path) -> Result<String, String> {
         phone_ip: Some(storm::phone_ip(1)),
         server_host: "127.0.0.1",
         files_url: "http://127.0.0.1:8088/digium_phones/files",
+        message_channel: true,
+        ..PhoneRequest::default()
     };
     documents::phone_document(&built.model, phone, &request, &|_| None, &HashMap::new())
 }

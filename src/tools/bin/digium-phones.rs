@@ -10,6 +10,7 @@ use digium_phones::sim;
 use digium_phones_core::conf;
 use digium_phones_core::finding::Finding;
 use digium_phones_core::model;
+use digium_phones_core::model::models::FirmwareVersion;
 use digium_phones_core::provision::{documents, pjsip};
 
 /// The offline companion of res_digium_phone.
@@ -26,8 +27,10 @@ struct Cli {
 enum Command {
     /// Check a res_digium_phone.conf and everything it includes.
     ///
-    /// Prints every finding as `file:line: severity: [section] option: message`; exits 0 when there
-    /// is no error (warnings allowed), 1 when there is one.
+    /// Beyond what the module reports on a reload, it warns about options set that phones are not
+    /// sent, and reads the logos, Smart BLF sheets and display rules phones fetch from
+    /// file_directory. Prints every finding as `file:line: severity: [section] option: message`;
+    /// exits 0 when there is no error (warnings allowed), 1 when there is one.
     Check { file: PathBuf },
     /// Print what Asterisk's config reader makes of the file.
     Dump { file: PathBuf },
@@ -41,6 +44,13 @@ enum Command {
         /// The model the phone reports (D70, ...)
         #[arg(long)]
         model: Option<String>,
+        /// The firmware version the phone reports (2_9_16, ...)
+        #[arg(long, value_parser = parse_firmware)]
+        firmware: Option<FirmwareVersion>,
+        /// As a stock phone fetching <mac>.cfg gets it: without the MESSAGE channel, so without
+        /// the Record key and visual voicemail
+        #[arg(long)]
+        http: bool,
         /// The phone's address (chooses its network)
         #[arg(long)]
         ip: Option<IpAddr>,
@@ -62,8 +72,8 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check { file } => check(&file),
         Command::Dump { file } => dump(&file),
-        Command::Render { file, phone, model, ip, server, files_url, pjsip } => {
-            let request = RenderRequest { model, ip, server, files_url, pjsip };
+        Command::Render { file, phone, model, firmware, http, ip, server, files_url, pjsip } => {
+            let request = RenderRequest { model, firmware, http, ip, server, files_url, pjsip };
             render(&file, &phone, &request)
         }
         Command::Phone(args) => sim::run(*args),
@@ -78,6 +88,8 @@ fn check(file: &Path) -> ExitCode {
             let mut findings: Vec<Finding> =
                 loaded.issues.iter().map(conf::Issue::finding).collect();
             findings.extend(built.findings);
+            // Beyond what a reload reports: options phones are not sent, and the files they fetch.
+            findings.extend(digium_phones_core::check::findings(&built.model));
             findings
         }
     };
@@ -106,6 +118,8 @@ fn in_file_order(findings: Vec<Finding>) -> Vec<Finding> {
 /// The facts of a phone's request that `render` takes as options.
 struct RenderRequest {
     model: Option<String>,
+    firmware: Option<FirmwareVersion>,
+    http: bool,
     ip: Option<IpAddr>,
     server: String,
     files_url: Option<String>,
@@ -145,6 +159,8 @@ fn render(file: &Path, phone: &str, request: &RenderRequest) -> ExitCode {
     };
     let phone_request = documents::PhoneRequest {
         phone_model: request.model.as_deref(),
+        phone_firmware: request.firmware,
+        message_channel: !request.http,
         phone_ip: request.ip,
         server_host: &request.server,
         files_url: &files_url,
@@ -173,6 +189,11 @@ fn dump(file: &Path) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn parse_firmware(text: &str) -> Result<FirmwareVersion, String> {
+    FirmwareVersion::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a firmware version (as in 2_9_16 or 2.9.16)"))
 }
 
 fn count(n: usize, what: &str) -> String {
