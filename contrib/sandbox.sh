@@ -15,6 +15,7 @@
 #   contrib/sandbox.sh stop NAME              stop instance NAME
 #   contrib/sandbox.sh restart NAME           stop and start instance NAME, keeping its state
 #   contrib/sandbox.sh root                   print the selected Asterisk's chroot
+#   contrib/sandbox.sh check-abi [MAJOR...]   cargo check against the headers of each major (default: all)
 #
 # Every command takes --asterisk MAJOR (or RDP_ASTERISK=MAJOR) to choose the Asterisk: 22 (the default) is
 # Debian sid's package; 18, 20, 21 and 23 are minimal builds of the releases in ASTERISK_RELEASES below,
@@ -22,7 +23,7 @@
 #
 # Environment:
 #   RDP_SANDBOX (default /var/lib/res-digium-phone) holds the chroots (sid/, asterisk-MAJOR/), the header
-#     copy (include/) and downloaded sources (downloads/).
+#     copy (include/), the headers for check-abi (headers/) and downloaded sources (downloads/).
 #   ASTERISK_SOURCE_CACHE: a directory with the release tarballs (asterisk-VERSION.tar.xz or .tar.gz,
 #     pjproject-VERSION.tar.bz2); default ../shared/asterisk next to the checkout when it exists. A file
 #     missing there is downloaded into downloads/: Asterisk from downloads.asterisk.org (checked against
@@ -342,13 +343,16 @@ configure_tree() {
 # The buildopt sum of the headers in DIR (asterisk/buildopts.h).
 buildopt_sum() { sed -n 's/^#define AST_BUILDOPT_SUM "\(.*\)"/\1/p' "$1/asterisk/buildopts.h"; }
 
+# What a source-built root records of its making, from the Asterisk tarball TAR.
+source_root_stamp() { echo "v1 $(md5 "$1") | ${BASE_PACKAGES[*]} | ${ASTERISK_CFLAGS[*]} ${ASTERISK_MODULES[*]}"; }
+
 # The chroot of a major built from source: the build chroot with Asterisk installed under Debian's
 # paths and an asterisk user. Rebuilt when the sources, the packages or the module list change.
 build_source_root() {
     build_base
     local ast stamp
     ast=$(source_file "asterisk-$RELEASE")
-    stamp="v1 $(md5 "$ast") | ${BASE_PACKAGES[*]} | ${ASTERISK_CFLAGS[*]} ${ASTERISK_MODULES[*]}"
+    stamp=$(source_root_stamp "$ast")
     if [ -f "$ROOT/.rdp-stamp" ] && [ "$(cat "$ROOT/.rdp-stamp")" = "$stamp" ]; then return; fi
     local t0 logfile=$SANDBOX/asterisk-$MAJOR.log src=/usr/src/asterisk-$RELEASE
     t0=$(date +%s)
@@ -379,6 +383,79 @@ build_source_root() {
     rm -rf "${ROOT:?}$src" "$ROOT/usr/src/downloads"
     echo "$stamp" >"$ROOT/.rdp-stamp"
     log "Asterisk $RELEASE ready in $ROOT in $(elapsed "$t0") (buildopt sum $sum)"
+}
+
+# ---- The compile check against every major's headers ----
+
+# headers_for MAJOR: a directory with asterisk.h and asterisk/ as the release's configure and menuselect
+# leave them (buildopts.h included): copied from the major's root when `setup` built it, else made in a
+# scratch copy of the build chroot; cached.
+headers_for() {
+    local release=${ASTERISK_RELEASES[$1]} dir ast stamp
+    dir=$SANDBOX/headers/asterisk-$release
+    ast=$(source_file "asterisk-$release")
+    stamp="v1 $(md5 "$ast") | ${BASE_PACKAGES[*]} | ${ASTERISK_CFLAGS[*]}"
+    if [ -f "$dir/.rdp-stamp" ] && [ "$(cat "$dir/.rdp-stamp")" = "$stamp" ]; then echo "$dir"; return; fi
+    mkdir -p "$SANDBOX/headers"
+    # A major that `setup` built from the same tarball and options has installed exactly these headers.
+    local root=$SANDBOX/asterisk-$1
+    if [ "$1" != "$PACKAGED_MAJOR" ] && [ "$(cat "$root/.rdp-stamp" 2>/dev/null)" = "$(source_root_stamp "$ast")" ]; then
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        cp -a "$root/usr/include/asterisk.h" "$root/usr/include/asterisk" "$dir/"
+        echo "$stamp" >"$dir/.rdp-stamp"
+        log "headers of asterisk $release taken from $root"
+        echo "$dir"
+        return
+    fi
+    local builder=$SANDBOX/builder logfile=$SANDBOX/headers/asterisk-$release.log t0
+    t0=$(date +%s)
+    : >"$logfile"
+    if [ "$(cat "$builder/.rdp-base" 2>/dev/null)" != "$(cat "$BASE_TAR.stamp")" ]; then
+        fresh_root "$builder"
+        cp "$BASE_TAR.stamp" "$builder/.rdp-base"
+    fi
+    rm -rf "$builder/usr/src/asterisk-$release" "$builder/usr/src/downloads"
+    mount_proc "$builder"
+    configure_tree "$builder" "$release" "$logfile"
+    in_root "$builder" "$logfile" "cd /usr/src/asterisk-$release && make include/asterisk/buildopts.h"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp -a "$builder/usr/src/asterisk-$release/include/asterisk.h" "$builder/usr/src/asterisk-$release/include/asterisk" "$dir/"
+    rm -rf "$builder/usr/src/asterisk-$release" "$builder/usr/src/downloads"
+    unmount_proc "$builder"
+    echo "$stamp" >"$dir/.rdp-stamp"
+    log "headers of asterisk $release ready in $(elapsed "$t0")"
+    echo "$dir"
+}
+
+# cargo check of the library against each major's headers: the ABI pins of src/ffi/abi.rs fail the
+# build for a major whose layouts or prototypes differ from what the module relies on.
+cmd_check_abi() {
+    local majors=("$@") m
+    [ ${#majors[@]} -gt 0 ] || read -ra majors <<<"$(known_majors)"
+    for m in "${majors[@]}"; do
+        [ -n "${ASTERISK_RELEASES[$m]:-}" ] || die "unknown Asterisk major '$m' (known: $(known_majors))"
+    done
+    install_host_packages
+    build_base
+    local dirs=()
+    for m in "${majors[@]}"; do dirs+=("$(headers_for "$m")"); done
+    ensure_rust
+    local i failed=() t0 out
+    for i in "${!majors[@]}"; do
+        m=${majors[$i]}
+        t0=$(date +%s)
+        if out=$(cd "$REPO" && ASTERISK_INCLUDE_DIR=${dirs[$i]} cargo check --lib --color never 2>&1); then
+            log "asterisk ${ASTERISK_RELEASES[$m]}: ABI pins hold (cargo check $(elapsed "$t0"))"
+        else
+            log "asterisk ${ASTERISK_RELEASES[$m]}: cargo check FAILED ($(elapsed "$t0")):"
+            printf '%s\n' "$out" >&2
+            failed+=("$m")
+        fi
+    done
+    [ ${#failed[@]} = 0 ] || die "the module's ABI does not hold for Asterisk ${failed[*]}"
+    log "the ABI pins hold for Asterisk ${majors[*]}"
 }
 
 # Rust 1.85 or newer (edition 2024); Debian's rustc is older, so rustup's toolchain is used.
@@ -569,6 +646,7 @@ main() {
         stop) need_root; cmd_stop "$@" ;;
         restart) need_root; cmd_restart "$@" ;;
         root) echo "$ROOT" ;;
+        check-abi) need_root; cmd_check_abi "$@" ;;
         demo) cmd_demo ;;
         test) cmd_test ;;
         *) die "unknown command '$cmd'" ;;
