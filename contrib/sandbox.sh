@@ -164,9 +164,11 @@ need_chroot() {
 # compiles with -Werror) and its glibc is the one the module is built with.
 
 # What the build needs (configure insists on a download tool even when the cache has pjproject), plus
-# what the tests run: Debian's sound files (the source build installs none).
+# what the tests run: Debian's sound files, as sid has them (the source build installs none;
+# asterisk-core-sounds-en makes sounds/en point at them).
 BASE_PACKAGES=(build-essential pkg-config libedit-dev libjansson-dev libxml2-dev libsqlite3-dev uuid-dev
-    libssl-dev bzip2 xz-utils patch curl passwd asterisk-core-sounds-en-gsm asterisk-moh-opsound-gsm)
+    libssl-dev bzip2 xz-utils patch curl passwd asterisk-core-sounds-en asterisk-core-sounds-en-gsm
+    asterisk-moh-opsound-gsm)
 
 # The modules a minimal build has: what configs/asterisk/modules.conf and the tests load, the
 # applications the module serves (voicemail, parking, queues, recording, conferences, pickup, spying),
