@@ -26,6 +26,11 @@ fn main() {
         buildopt_sum(&include)
     };
     println!("cargo:rustc-env=RDP_BUILDOPT_SUM={sum}");
+    // The headers declare the test framework's types only when Asterisk was built with it.
+    println!("cargo::rustc-check-cfg=cfg(asterisk_test_framework)");
+    if has_test_framework(&include) {
+        println!("cargo:rustc-cfg=asterisk_test_framework");
+    }
     println!("cargo:rustc-env=RDP_BUILD_ID={}", build_id());
 
     generate_bindings(&include);
@@ -66,6 +71,11 @@ fn buildopt_sum(include: &Path) -> String {
         .unwrap_or_default()
 }
 
+fn has_test_framework(include: &Path) -> bool {
+    fs::read_to_string(include.join("asterisk/buildopts.h"))
+        .is_ok_and(|text| text.lines().any(|l| l.trim() == "#define TEST_FRAMEWORK 1"))
+}
+
 /// A short identity of the source the module was built from, shown by `digium_phones show version`.
 fn build_id() -> String {
     std::process::Command::new("git")
@@ -89,7 +99,7 @@ fn generate_bindings(include: &Path) {
         .allowlist_function("_?_?ast_.*|_?_?ao2_.*|astman_.*")
         .allowlist_type("ast_.*|AST_.*")
         .allowlist_var(
-            "AST_.*|ast_.*|ASTERISK_.*|CLI_.*|RESULT_.*|option_.*|__LOG_.*|CONFIG_.*|EVENT_FLAG_.*",
+            "AST_.*|ast_.*|ASTERISK_.*|CLI_.*|RESULT_.*|option_.*|__LOG_.*|CONFIG_.*|EVENT_FLAG_.*|RDP_.*",
         )
         .default_enum_style(bindgen::EnumVariation::Consts)
         .derive_default(true)

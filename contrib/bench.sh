@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks of res_digium_phone against the sandbox's real Asterisk 22 (docs/benchmarks.md).
+# Benchmarks of res_digium_phone against the sandbox's real Asterisk: 22, or the major RDP_ASTERISK
+# names (docs/benchmarks.md).
 #
 #   contrib/bench.sh run [--phones "100 500 1000"] [--rounds 3] [--reload-phones 10000] [--out FILE]
 #                        [--no-criterion]
@@ -18,8 +19,9 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SANDBOX=${RDP_SANDBOX:-/var/lib/res-digium-phone}
-ROOT=$SANDBOX/sid
 SB=("$REPO/contrib/sandbox.sh")
+# The chroot of the Asterisk the sandbox selects (RDP_ASTERISK, default 22).
+ROOT=$(RDP_SANDBOX=$SANDBOX bash "${SB[@]}" root)
 BENCH=$REPO/target/release/digium-phones-bench
 # res_phoneprov reads templates from <astdatadir>/phoneprov, shared by every instance.
 PHONEPROV_DIR=/usr/share/asterisk/phoneprov
@@ -149,13 +151,19 @@ criterion() {
         tee /dev/stderr | python3 "$REPO/contrib/bench_report.py" criterion >>"$raw"
 }
 
+# The package's version where Asterisk is Debian's, else the source build's own.
+asterisk_version() {
+    chroot "$ROOT" dpkg-query -W -f='${Version}' asterisk 2>/dev/null ||
+        chroot "$ROOT" asterisk -V | sed 's/^Asterisk //'
+}
+
 machine() {
     # dpkg-query's ${Version} is its own field syntax, not the shell's.
     # shellcheck disable=SC2016
     printf 'machine cpu=%q cores=%s mem_gib=%s kernel=%s asterisk=%q rustc=%q\n' \
         "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" "$(nproc)" \
         "$(awk '/MemTotal/ {printf "%.0f", $2 / 1048576}' /proc/meminfo)" "$(uname -r)" \
-        "$(chroot "$ROOT" dpkg-query -W -f='${Version}' asterisk)" "$(rustc --version)"
+        "$(asterisk_version)" "$(rustc --version)"
 }
 
 cmd_run() {
@@ -194,7 +202,7 @@ cmd_run() {
 
 main() {
     local cmd=${1:-}
-    [ -n "$cmd" ] || { sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 2; }
+    [ -n "$cmd" ] || { sed -n '2,/^set -euo/{/^set -euo/d;p}' "${BASH_SOURCE[0]}"; exit 2; }
     shift
     [ "$(id -u)" = 0 ] || die "run as root (it uses the sandbox's chroot)"
     case $cmd in

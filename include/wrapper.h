@@ -30,6 +30,23 @@
 #include "asterisk/app.h"
 
 /*
- * The test framework (asterisk/test.h) is deliberately absent: builds without TEST_FRAMEWORK lack its
- * symbols, so src/ffi/test.rs declares its few types by hand and resolves its functions with dlsym.
+ * The test framework: builds without TEST_FRAMEWORK lack its symbols, so src/ffi/test.rs declares its
+ * few types by hand and resolves its functions with dlsym; never call them through the bindings. The
+ * header is here for its types only (it declares nothing without TEST_FRAMEWORK), so that
+ * src/ffi/abi.rs can pin the hand-made copies against them.
  */
+#include "asterisk/test.h"
+
+/*
+ * Macros bindgen drops (pointer casts) or does not carry, as enumerators, so that src/ffi/abi.rs can
+ * pin the values the module spells by hand against each Asterisk's headers.
+ */
+enum {
+	RDP_CLI_SUCCESS = (long) CLI_SUCCESS,
+	RDP_CLI_SHOWUSAGE = (long) CLI_SHOWUSAGE,
+	RDP_CLI_FAILURE = (long) CLI_FAILURE,
+	RDP_CONFIG_STATUS_FILEMISSING = (long) CONFIG_STATUS_FILEMISSING,
+	RDP_CONFIG_STATUS_FILEUNCHANGED = (long) CONFIG_STATUS_FILEUNCHANGED,
+	RDP_CONFIG_STATUS_FILEINVALID = (long) CONFIG_STATUS_FILEINVALID,
+	RDP_PRIORITY_HINT = PRIORITY_HINT,
+};

@@ -141,9 +141,12 @@ fn command_for(entry: *const sys::ast_cli_entry) -> Option<(Arc<[Command]>, usiz
     })
 }
 
-// CLI_SHOWUSAGE and CLI_FAILURE are the small integers (char *)1 and (char *)2, which bindgen drops.
-const CLI_SHOWUSAGE: *mut c_char = ptr::without_provenance_mut(1);
-const CLI_FAILURE: *mut c_char = ptr::without_provenance_mut(2);
+// CLI_SHOWUSAGE and CLI_FAILURE are the small integers (char *)1 and (char *)2, which bindgen drops
+// (abi.rs pins these values against the headers).
+pub(super) const SHOWUSAGE: usize = 1;
+pub(super) const FAILURE: usize = 2;
+const CLI_SHOWUSAGE: *mut c_char = ptr::without_provenance_mut(SHOWUSAGE);
+const CLI_FAILURE: *mut c_char = ptr::without_provenance_mut(FAILURE);
 
 unsafe extern "C" fn handler(
     e: *mut sys::ast_cli_entry,

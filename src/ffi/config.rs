@@ -17,9 +17,9 @@ pub(crate) enum Loaded {
     Config(RawConfig),
 }
 
-// Pointer-valued status macros that bindgen drops (asterisk/config.h).
-const FILEUNCHANGED: usize = usize::MAX; // (void *) -1
-const FILEINVALID: usize = usize::MAX - 1; // (void *) -2
+// Pointer-valued status macros that bindgen drops (asterisk/config.h; abi.rs pins them).
+pub(super) const FILEUNCHANGED: usize = usize::MAX; // (void *) -1
+pub(super) const FILEINVALID: usize = usize::MAX - 1; // (void *) -2
 
 /// Loads `filename` (relative to Asterisk's config directory, or absolute) on behalf of `who_asked`,
 /// whose last load decides what "unchanged" means.

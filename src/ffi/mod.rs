@@ -6,6 +6,7 @@
 //! of the PBX.
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
+mod abi;
 pub(crate) mod cli;
 pub(crate) mod config;
 pub(crate) mod guard;

@@ -87,11 +87,23 @@ pub(crate) fn asterisk_version() -> String {
     unsafe { string_from(sys::ast_get_version()) }
 }
 
+/// Which compile-time options the module was built for: the loader refuses a module whose non-empty
+/// sum differs from its own, so this is what to compare against the Asterisk build at hand.
+fn log_buildopt_sum() {
+    match env!("RDP_BUILDOPT_SUM") {
+        "" => log::notice(
+            "built portable: no buildopt sum, so Asterisk does not compare build options",
+        ),
+        sum => log::notice(&format!("built with buildopt sum {sum}")),
+    }
+}
+
 // The one place module results become loader return codes.
 
 unsafe extern "C" fn load() -> sys::ast_module_load_result {
     guard::entry("load", sys::ast_module_load_result_AST_MODULE_LOAD_DECLINE, || {
         guard::install_panic_hook();
+        log_buildopt_sum();
         match module::load() {
             Ok(()) => sys::ast_module_load_result_AST_MODULE_LOAD_SUCCESS,
             Err(e) => {

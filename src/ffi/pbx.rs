@@ -8,8 +8,8 @@ use super::util::{cstring, string_from};
 /// Asterisk keeps the registrar pointer in every extension it adds (it does not copy it), so it must
 /// be a string that lives as long as the module.
 const REGISTRAR: &std::ffi::CStr = c"res_digium_phone";
-/// `PRIORITY_HINT` in asterisk/pbx.h (a macro bindgen does not carry).
-const PRIORITY_HINT: i32 = -1;
+/// `PRIORITY_HINT` in asterisk/pbx.h (a macro bindgen does not carry; abi.rs pins it).
+pub(super) const PRIORITY_HINT: i32 = -1;
 
 /// The hints in `context`, by extension: one walk of the context under Asterisk's locks, where a
 /// lookup per extension costs a search of the context each (20,000 lines made that quadratic).

@@ -10,20 +10,21 @@ use std::sync::Mutex;
 use super::util::cstring;
 use super::{guard, log};
 
-/// `struct ast_test_info` (asterisk/test.h): strings must stay valid while registered.
+/// `struct ast_test_info` (asterisk/test.h): strings must stay valid while registered. abi.rs pins
+/// this copy and the values below against the headers when they have the test framework.
 #[repr(C)]
-struct TestInfo {
-    name: *const c_char,
-    category: *const c_char,
-    summary: *const c_char,
-    description: *const c_char,
-    explicit_only: c_uint,
+pub(super) struct TestInfo {
+    pub(super) name: *const c_char,
+    pub(super) category: *const c_char,
+    pub(super) summary: *const c_char,
+    pub(super) description: *const c_char,
+    pub(super) explicit_only: c_uint,
 }
 
-const TEST_INIT: c_int = 0;
-const RESULT_NOT_RUN: c_int = 0;
-const RESULT_PASS: c_int = 1;
-const RESULT_FAIL: c_int = 2;
+pub(super) const TEST_INIT: c_int = 0;
+pub(super) const RESULT_NOT_RUN: c_int = 0;
+pub(super) const RESULT_PASS: c_int = 1;
+pub(super) const RESULT_FAIL: c_int = 2;
 
 type TestCallback = unsafe extern "C" fn(*mut TestInfo, c_int, *mut c_void) -> c_int;
 type RegisterFn = unsafe extern "C" fn(TestCallback) -> c_int;
