@@ -153,13 +153,13 @@ criterion() {
 
 # The package's version where Asterisk is Debian's, else the source build's own.
 asterisk_version() {
+    # dpkg-query's ${Version} is its own field syntax, not the shell's.
+    # shellcheck disable=SC2016
     chroot "$ROOT" dpkg-query -W -f='${Version}' asterisk 2>/dev/null ||
         chroot "$ROOT" asterisk -V | sed 's/^Asterisk //'
 }
 
 machine() {
-    # dpkg-query's ${Version} is its own field syntax, not the shell's.
-    # shellcheck disable=SC2016
     printf 'machine cpu=%q cores=%s mem_gib=%s kernel=%s asterisk=%q rustc=%q\n' \
         "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" "$(nproc)" \
         "$(awk '/MemTotal/ {printf "%.0f", $2 / 1048576}' /proc/meminfo)" "$(uname -r)" \
