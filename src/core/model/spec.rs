@@ -163,7 +163,7 @@ impl SectionType {
 pub enum Kind {
     /// Any text.
     Text,
-    /// Any text, never shown.
+    /// Any text, never shown (an option of this kind is secret: [`OptionSpec::is_secret`]).
     Secret,
     /// `yes`/`no` in the spellings Asterisk accepts.
     Bool,
@@ -228,11 +228,19 @@ pub struct OptionSpec {
     pub kind: Kind,
     pub repeat: Repeat,
     pub fallback: Fallback,
+    /// Its values are never shown (CLI, logs, dumps): a password, a PIN, a private key.
+    secret: bool,
 }
 
 impl OptionSpec {
     pub const fn new(key: &'static str, kind: Kind) -> Self {
-        Self { key, kind, repeat: Repeat::Single, fallback: Fallback::Unset }
+        let secret = matches!(kind, Kind::Secret);
+        Self { key, kind, repeat: Repeat::Single, fallback: Fallback::Unset, secret }
+    }
+
+    /// Never shown, whatever its kind (a PIN is checked as digits, and secret all the same).
+    pub const fn secret(self) -> Self {
+        Self { secret: true, ..self }
     }
 
     /// With this documented default.
@@ -258,8 +266,10 @@ impl OptionSpec {
         self.repeat != Repeat::Single
     }
 
+    /// The one rule for masking: every output for people shows [`crate::secret::MASK`] instead of a
+    /// value of this option.
     pub fn is_secret(&self) -> bool {
-        self.kind == Kind::Secret
+        self.secret
     }
 }
 

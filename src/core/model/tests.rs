@@ -744,6 +744,105 @@ fn globalpin_is_masked_in_general() {
     assert!(opts.contains(&("globalpin".into(), crate::secret::MASK.into())));
 }
 
+/// Every option of every table that is marked secret, as `table key`.
+fn secret_options() -> Vec<String> {
+    let tables = std::iter::once(("general", general::OPTIONS))
+        .chain(SectionType::ALL.into_iter().map(|t| (t.name(), t.options())));
+    tables
+        .flat_map(|(name, table)| {
+            table.iter().filter(|o| o.is_secret()).map(move |o| format!("{name} {}", o.key))
+        })
+        .collect()
+}
+
+#[test]
+fn the_option_tables_mark_every_secret() {
+    assert_eq!(
+        secret_options(),
+        [
+            "general globalpin",
+            "phone pin",
+            "phone group_pin",
+            "phone login_password",
+            "phone 8021x_password",
+            "line secret",
+            "external_line secret",
+        ]
+    );
+    // An option added later whose name says it holds a secret must be marked too (a yes/no such as
+    // require_password holds none).
+    let looks_secret = |o: &spec::OptionSpec| {
+        o.kind != spec::Kind::Bool
+            && o.key.split('_').any(|w| {
+                w.ends_with("pin") || w.contains("password") || w.contains("secret") || w == "passwd"
+            })
+    };
+    for table in options::every_table() {
+        for o in table.iter().filter(|o| looks_secret(o)) {
+            assert!(o.is_secret(), "{} is not marked secret", o.key);
+        }
+    }
+}
+
+#[test]
+fn every_secret_is_masked_when_shown_and_dumped() {
+    let values = [
+        ("general", "globalpin", "24680"),
+        ("p", "pin", "13579"),
+        ("p", "group_pin", "97531"),
+        ("p", "login_password", "86420"),
+        ("p", "8021x_password", "dot1x-hush"),
+        ("100", "secret", "line-hush"),
+        ("ext", "secret", "trunk-hush"),
+    ];
+    let mut config = raw(&[
+        ("general", &[("globalpin", "24680")]),
+        ("100", &[("type", "line"), ("secret", "line-hush")]),
+        ("ext", &[("type", "external_line"), ("server_address", "x"), ("secret", "trunk-hush")]),
+        ("tmpl", &[("pin", "13579")]),
+        (
+            "p",
+            &[
+                ("type", "phone"),
+                ("line", "100"),
+                ("pin", "13579"),
+                ("group_pin", "97531"),
+                ("login_password", "86420"),
+                ("8021x_password", "dot1x-hush"),
+            ],
+        ),
+    ]);
+    config.sections[3].is_template = true;
+    let b = build(&config, None);
+    assert_eq!(b.errors(), 0, "{:?}", b.findings);
+    let kind = |section: &str| match section {
+        "general" => "general",
+        "100" => "line",
+        "ext" => "external_line",
+        _ => "phone",
+    };
+    for (section, key, value) in values {
+        let shown = b.model.options(kind(section), section).unwrap();
+        assert!(shown.contains(&(key.to_string(), crate::secret::MASK.into())), "{section} {key}");
+        assert!(!shown.iter().any(|(_, v)| v.contains(value)), "{section} {key}: {shown:?}");
+    }
+    // login_password's documented default is masked like a value that is set.
+    let bare = build(
+        &raw(&[("100", &[("type", "line")]), ("q", &[("type", "phone"), ("line", "100")])]),
+        None,
+    );
+    let shown = bare.model.options("phone", "q").unwrap();
+    assert!(shown.contains(&("login_password".into(), crate::secret::MASK.into())));
+
+    let dump = options::mask_secrets(&config).dump("");
+    for (_, _, value) in values {
+        assert!(!dump.contains(value), "{value} in:\n{dump}");
+    }
+    // A template without type= is masked by any table that marks the key secret.
+    assert!(dump.contains("[tmpl] template\n  pin = ********"), "{dump}");
+    assert!(dump.contains("server_address = x"), "{dump}");
+}
+
 #[test]
 fn config_auth_pin_without_pin_is_warned_about() {
     let b = build(
