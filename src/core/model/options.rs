@@ -95,7 +95,8 @@ fn is_secret_in(table: Option<&'static [OptionSpec]>, key: &str) -> bool {
 
 /// Every option table: `[general]`'s and each section type's.
 pub(crate) fn every_table() -> impl Iterator<Item = &'static [OptionSpec]> {
-    std::iter::once(super::general::OPTIONS).chain(SectionType::ALL.into_iter().map(|t| t.options()))
+    std::iter::once(super::general::OPTIONS)
+        .chain(SectionType::ALL.into_iter().map(|t| t.options()))
 }
 
 /// `raw` with every secret option's value masked, for the dumps people read (`digium_phones show

@@ -774,7 +774,10 @@ fn the_option_tables_mark_every_secret() {
     let looks_secret = |o: &spec::OptionSpec| {
         o.kind != spec::Kind::Bool
             && o.key.split('_').any(|w| {
-                w.ends_with("pin") || w.contains("password") || w.contains("secret") || w == "passwd"
+                w.ends_with("pin")
+                    || w.contains("password")
+                    || w.contains("secret")
+                    || w == "passwd"
             })
     };
     for table in options::every_table() {
