@@ -933,10 +933,11 @@ fn sample_examples_are_valid_when_uncommented() {
 #[test]
 fn presence_options_default_and_parse() {
     let b = build(&raw(&[]), None);
-    assert_eq!(b.model.general.hint_context, general::DEFAULT_HINT_CONTEXT);
+    // Unset: each line's hints go where its endpoint subscribes.
+    assert_eq!(b.model.general.hint_context, None);
     assert!(!b.model.general.presence_all_lines);
     let shown = b.model.options("general", "").unwrap();
-    assert!(shown.contains(&("hint_context".into(), "digium_phones_hints".into())));
+    assert!(!shown.iter().any(|(k, _)| k == "hint_context"), "{shown:?}");
     assert!(shown.contains(&("presence_all_lines".into(), "no".into())));
 
     let b = build(
@@ -944,7 +945,7 @@ fn presence_options_default_and_parse() {
         None,
     );
     assert!(b.findings.is_empty(), "{:?}", b.findings);
-    assert_eq!(b.model.general.hint_context, "office-hints");
+    assert_eq!(b.model.general.hint_context.as_deref(), Some("office-hints"));
     assert!(b.model.general.presence_all_lines);
 }
 
@@ -963,7 +964,7 @@ fn presence_options_are_validated() {
         ]
     );
     // Nothing unusable reaches the module.
-    assert_eq!(b.model.general.hint_context, general::DEFAULT_HINT_CONTEXT);
+    assert_eq!(b.model.general.hint_context.as_deref(), Some(general::DEFAULT_HINT_CONTEXT));
     assert!(!b.model.general.presence_all_lines);
 
     let long = "h".repeat(80);
