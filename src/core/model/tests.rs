@@ -998,3 +998,31 @@ fn lookups_by_name_and_mac_use_the_index_and_survive_changes_by_hand() {
     assert_eq!(m.line("renamed").map(|l| l.name.as_str()), Some("renamed"));
     assert!(m.line("l1").is_none());
 }
+
+#[test]
+fn an_application_named_but_never_written_is_left_out_with_a_warning() {
+    let b = build(
+        &raw(&[
+            ("l", &[("type", "line")]),
+            ("vm", &[("type", "application"), ("application", "voicemail")]),
+            (
+                "p",
+                &[
+                    ("type", "phone"),
+                    ("line", "l"),
+                    ("application", "vm"),
+                    ("application", "parking-app-default"),
+                ],
+            ),
+        ]),
+        None,
+    );
+    assert_eq!(b.errors(), 0, "{:?}", b.findings);
+    assert_eq!(
+        warnings(&b),
+        ["t.conf:10: warning: [p] application: no application section named \
+          'parking-app-default'; the phone is served without it"]
+    );
+    let p = b.model.phone("p").unwrap();
+    assert_eq!(p.applications.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["vm"]);
+}
