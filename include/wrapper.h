@@ -28,6 +28,7 @@
 #include "asterisk/pbx.h"
 #include "asterisk/presencestate.h"
 #include "asterisk/app.h"
+#include "asterisk/sorcery.h"
 
 /*
  * The test framework: builds without TEST_FRAMEWORK lack its symbols, so src/ffi/test.rs declares its

@@ -9,6 +9,24 @@ use crate::presence::Reading;
 use crate::provision::Session;
 use crate::table;
 
+/// What the licence checks of DPMA-era tools are told: no licence is needed.
+pub const NO_LICENCE_NEEDED: &str = "No licence is needed: res_digium_phone is open-source software \
+     (GPL-2.0) and serves any number of phones";
+
+/// `license status`: a first line with `OK, Valid` (what DPMA-era scripts look for) and the plain
+/// statement, then `Key: Value` lines.
+pub fn licence_status(module_version: &str) -> String {
+    let pairs = [
+        ("Status", "Valid".to_string()),
+        ("Licence", "none needed (open source, GPL-2.0)".to_string()),
+        ("Phones", "unlimited".to_string()),
+        ("Module", format!("res_digium_phone {module_version}")),
+        ("Compatible with", format!("DPMA {}", crate::version::DPMA_COMPATIBILITY)),
+    ];
+    let details: String = pairs.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+    format!("OK, Valid. {NO_LICENCE_NEEDED}.\n{details}")
+}
+
 /// `Objects found: N`, after every list.
 fn found(rows: usize) -> String {
     format!("\nObjects found: {rows}\n")
@@ -123,23 +141,30 @@ pub fn details(model: &Model, kind: &str, name: &str) -> Option<String> {
     Some(table::render_details(&pairs))
 }
 
-/// `show sessions`: the phones that claimed a profile. `now` is the sessions' clock.
+/// `show sessions`: the phones that claimed a profile, one line each. `now` is the sessions' clock.
+///
+/// FreePBX finds a phone's MAC with `/:<ip>:.*MAC:([a-fA-F0-9]{12})$/` applied to each line, so the
+/// address is written as a SIP contact (`sip:<ip>:<port>`, a colon on each side of the IP) and every
+/// line ends with `MAC:<12 lower-case hex digits>`, the last column.
 pub fn sessions(sessions: &[Session], now: u64) -> String {
     let rows: Vec<Vec<String>> = sessions
         .iter()
         .map(|s| {
+            let mac = if s.mac.is_empty() { "-".to_string() } else { s.mac.to_ascii_lowercase() };
+            let contact =
+                if s.address.is_empty() { "-".into() } else { format!("sip:{}", s.address) };
             vec![
                 s.profile.clone(),
-                s.mac.clone(),
-                s.address.clone(),
                 s.model.clone(),
                 s.firmware.clone(),
+                contact,
                 format!("{}s ago", now.saturating_sub(s.last_seen)),
+                format!("MAC:{mac}"),
             ]
         })
         .collect();
     let mut out =
-        table::render(&["Profile", "MAC", "Address", "Model", "Firmware", "Last Seen"], &rows);
+        table::render(&["Profile", "Model", "Firmware", "Contact", "Last Seen", "MAC"], &rows);
     out.push_str(&found(rows.len()));
     out
 }
@@ -182,4 +207,64 @@ pub fn advert(advert: &Advert) -> String {
     ];
     pairs.extend(advert.txt.iter().map(|t| ("TXT".to_string(), t.clone())));
     table::render_details(&pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(profile: &str, mac: &str, address: &str, firmware: &str) -> Session {
+        Session {
+            id: "id".into(),
+            profile: profile.into(),
+            mac: mac.into(),
+            model: "D65".into(),
+            firmware: firmware.into(),
+            reply_to: String::new(),
+            address: address.into(),
+            server: "192.0.2.10".into(),
+            last_seen: 95,
+        }
+    }
+
+    #[test]
+    fn session_lines_end_with_the_mac_after_a_sip_contact() {
+        let text = sessions(
+            &[
+                session("201", "000FD3A1B201", "10.0.0.5:5060", "2_9_7_0"),
+                session("a much longer profile", "000fd3a1b202", "10.0.0.51:5062", ""),
+            ],
+            100,
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "Profile                Model  Firmware  Contact             Last Seen  MAC"
+        );
+        assert!(
+            lines[2].starts_with("201 ")
+                && lines[2].contains(" D65 ")
+                && lines[2].contains("2_9_7_0")
+        );
+        assert!(lines[2].contains(" sip:10.0.0.5:5060 ") && lines[2].contains(" 5s ago "));
+        assert!(lines[2].ends_with("MAC:000fd3a1b201"), "{text}");
+        assert!(lines[3].ends_with("MAC:000fd3a1b202"), "{text}");
+        assert!(text.lines().all(|l| l == l.trim_end()), "trailing blanks:\n{text}");
+        assert!(text.ends_with("Objects found: 2\n"));
+    }
+
+    #[test]
+    fn licence_status_satisfies_both_kinds_of_script() {
+        let text = licence_status("0.1.0");
+        let first = text.lines().next().unwrap();
+        assert!(first.starts_with("OK, Valid") && first.contains("No licence is needed"), "{text}");
+        // Every other line is `Key: Value`, which the status-line parsers skip.
+        for line in text.lines().skip(1) {
+            let (key, value) = line.split_once(": ").expect(line);
+            assert!(
+                key.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ') && !value.is_empty()
+            );
+        }
+        assert!(text.contains("Status: Valid\n"));
+    }
 }

@@ -14,8 +14,14 @@ pub(crate) fn commands() -> Vec<Command> {
         Command::new(
             "digium_phones show version",
             "Show the module version",
-            "Usage: digium_phones show version\n       Shows the version as <asterisk major.minor>_<module version>.\n",
+            "Usage: digium_phones show version\n       Shows Version <asterisk major.minor>_<DPMA compatibility level>+rdp<module version>,\n       then the module's build.\n",
             show_version,
+        ),
+        Command::new(
+            "digium_phones license status",
+            "Show the licence status (none is needed)",
+            "Usage: digium_phones license status\n       Prints OK, Valid: res_digium_phone is open source and needs no licence.\n",
+            license_status,
         ),
         Command::new(
             "digium_phones show phones",
@@ -190,10 +196,20 @@ fn show_version(a: &mut Args) -> Outcome {
     let id = std::hint::black_box(&BUILD_ID);
     let id = String::from_utf8_lossy(id);
     a.print(&format!(
-        "{}\nBuild: {}\n",
+        "{}\nModule: res_digium_phone {} (open source)\nCompatible with: DPMA {}\nBuild: {}\n",
         version::version_line(&asterisk_version(), env!("CARGO_PKG_VERSION")),
+        env!("CARGO_PKG_VERSION"),
+        version::DPMA_COMPATIBILITY,
         id.trim_end()
     ));
+    Outcome::Success
+}
+
+fn license_status(a: &mut Args) -> Outcome {
+    if a.argv.len() != 3 {
+        return Outcome::ShowUsage;
+    }
+    a.print(&admin::licence_status(env!("CARGO_PKG_VERSION")));
     Outcome::Success
 }
 

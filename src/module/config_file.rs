@@ -39,7 +39,7 @@ pub(crate) fn check_config(a: &mut Args) -> Outcome {
 }
 
 /// `digium_phones show config [<file>]`: the file as Asterisk read it (templates applied, includes
-/// followed), in the same form as `digium-phones dump`.
+/// followed, secrets masked), in the same form as `digium-phones dump`.
 pub(crate) fn show_config(a: &mut Args) -> Outcome {
     let file = match a.argv.as_slice() {
         [_, _, _] => config::FILE.to_string(),
@@ -53,7 +53,7 @@ pub(crate) fn show_config(a: &mut Args) -> Outcome {
             } else {
                 ast_config::config_dir()
             };
-            a.print(&raw.dump(&dir));
+            a.print(&model::options::mask_secrets(&raw).dump(&dir));
             Outcome::Success
         }
         Loaded::Missing => {

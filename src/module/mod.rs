@@ -82,7 +82,7 @@ impl Loaded {
         let workers = snapshot.model.general.transaction_max_threads.unwrap_or(4).clamp(1, 32);
         let provisioning = provision::Service::start(state.provisioning.clone(), workers as usize)?;
         fail_point("provisioning")?;
-        let ami = manager::Registration::register::<ami::Reconfigure>()?;
+        let ami = manager::Registration::register(&ami::ACTIONS)?;
         fail_point("ami")?;
         let cli = cli::Registration::register(commands::commands())?;
         fail_point("cli")?;

@@ -1,21 +1,26 @@
 //! Presence: the hints of every internal line, and the phones' `presence.set` / `presence.get`.
 //!
-//! Hints are added through the PBX API under this module's registrar, in `hint_context`, and kept in
-//! step with the configuration on load and reload; a hint the admin wrote is never touched. They go
-//! away on unload. Statuses are written into `PRESENCE_STATE(CustomPresence:<line>)`, which persists
-//! them in astdb and tells every watcher of the hints.
+//! Hints are added through the PBX API under this module's registrar, as DPMA adds them:
+//! `auto_hint_<line>` and the line's extension, where the line's own PJSIP endpoint subscribes (read
+//! through Asterisk's sorcery), or in `hint_context` when that is set. They are kept in step with the
+//! configuration on load and reload; a hint the admin wrote, in that context or one it includes, is
+//! never overwritten nor shadowed. pbx_config keeps other registrars' extensions when it rebuilds
+//! the dialplan, so they survive `dialplan reload`; they go away on unload. Statuses are written
+//! into `PRESENCE_STATE(CustomPresence:<line>)`, which persists them in astdb and tells every
+//! watcher of the hints.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::ffi::pbx;
+use crate::ffi::sorcery::Sorcery;
 use crate::ffi::{log, presence as ast_presence};
 
 use super::state;
 use digium_phones_core::finding::Finding;
 use digium_phones_core::model::{Model, Phone};
 use digium_phones_core::names::NameMap;
-use digium_phones_core::presence::{self, Hint, LinePresence, Reading, Reported};
+use digium_phones_core::presence::{self, Endpoint, Hint, LinePresence, Reading, Reported};
 use digium_phones_core::protocol::{ErrorReply, Request, Response};
 
 /// The hints this module keeps in the dialplan; dropping it removes them (and the contexts it made).
@@ -39,25 +44,31 @@ impl Hints {
 
     /// Brings the dialplan's hints in line with `model` (load and reload).
     ///
-    /// A site of 10,000 phones has 20,000 hints: everything here is a set lookup, and Asterisk is
-    /// given them in the order that makes each of its list walks stop at once.
+    /// A site of 10,000 phones (20,000 lines) has 40,000 hints: everything here is a set lookup,
+    /// and Asterisk is given them in the order that makes each of its list walks stop at once.
     pub fn apply(&mut self, model: &Model) {
-        let plan = presence::hint_plan(model);
+        let plan = presence::hint_plan(model, &endpoint_reader());
         plan.findings.iter().for_each(log_finding);
         let changes = presence::hint_changes(std::mem::take(&mut self.installed), &plan.hints);
         for old in &changes.remove {
             pbx::remove_hint(&old.context, &old.exten);
         }
         let mut in_place = changes.keep;
-        let mut present: NameMap<&str, HashMap<String, String>> = NameMap::default();
+        let mut present: NameMap<&str, HashMap<String, pbx::Existing>> = NameMap::default();
+        let mut left: Vec<String> = Vec::new();
         for hint in changes.add {
             let in_context = present
                 .entry(hint.context.as_str())
-                .or_insert_with(|| pbx::hints_in(&hint.context));
+                .or_insert_with(|| pbx::hints_reachable(&hint.context));
             if let Some(existing) = in_context.get(&hint.exten) {
-                log::notice(&format!(
-                    "{}@{} already has the hint '{existing}'; left as it is (line '{}')",
-                    hint.exten, hint.context, hint.line
+                let place = if existing.context == hint.context {
+                    String::new()
+                } else {
+                    format!(" (in {}, which it includes)", existing.context)
+                };
+                left.push(format!(
+                    "{}@{} already has the hint '{}'{place}; left as it is (line '{}')",
+                    hint.exten, hint.context, existing.hint, hint.line
                 ));
                 continue;
             }
@@ -66,18 +77,43 @@ impl Hints {
                 if created {
                     self.contexts.push(hint.context.clone());
                 }
-                in_context.insert(hint.exten.clone(), hint.hint.clone());
                 in_place.insert(hint.clone());
             } else {
                 log::warning(&format!("cannot add the hint {}@{}", hint.exten, hint.context));
             }
         }
+        log_left_alone(&left);
         self.installed = presence::in_plan_order(plan.hints, &in_place);
         let (keep, empty) =
             presence::empty_contexts(std::mem::take(&mut self.contexts), &self.installed);
         empty.iter().for_each(|c| pbx::destroy_context(c));
         self.contexts = keep;
         *self.shown.lock().unwrap_or_else(|p| p.into_inner()) = self.installed.clone();
+    }
+}
+
+/// Reads a line's PJSIP endpoint (the line's name) through res_pjsip's sorcery instance; reads
+/// nothing when res_pjsip is not loaded.
+fn endpoint_reader() -> impl Fn(&str) -> Option<Endpoint> {
+    let pjsip = Sorcery::of_module("res_pjsip");
+    move |line: &str| {
+        let fields = pjsip.as_ref()?.fields("endpoint", line, &["context", "subscribe_context"])?;
+        let [context, subscribe_context]: [String; 2] = fields.try_into().ok()?;
+        Some(Endpoint { context, subscribe_context })
+    }
+}
+
+/// Says which extensions kept a hint of someone else's: each one the first few times, then how many.
+fn log_left_alone(left: &[String]) {
+    const NAMED: usize = 10;
+    for what in left.iter().take(NAMED) {
+        log::notice(what);
+    }
+    if left.len() > NAMED {
+        log::notice(&format!(
+            "{} more extensions already had a hint of someone else's, left as they are",
+            left.len() - NAMED
+        ));
     }
 }
 

@@ -32,7 +32,7 @@ pub(crate) static TESTS: &[Test] = &[
     Test {
         name: c"version_line",
         summary: c"The version line is what FreePBX parses",
-        description: c"Checks that the version line for the running Asterisk matches Version [0-9.]+_([0-9.]+).",
+        description: c"Checks that FreePBX's Version [0-9.]+_([0-9.]+) reads the DPMA compatibility level from the version line, and that its last word ends with the module's version.",
         run: version_line,
     },
 ];
@@ -144,11 +144,16 @@ fn secrets_masked(ctx: &Context) -> Result<(), String> {
 }
 
 fn version_line(ctx: &Context) -> Result<(), String> {
-    let line =
-        digium_phones_core::version::version_line(&asterisk_version(), env!("CARGO_PKG_VERSION"));
+    use digium_phones_core::version;
+    let line = version::version_line(&asterisk_version(), env!("CARGO_PKG_VERSION"));
     ctx.status(&line);
-    let rest = line.strip_prefix("Version ").ok_or("no 'Version ' prefix")?;
-    let (ast, ours) = rest.split_once('_').ok_or("no '_'")?;
-    let numeric = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.');
-    if numeric(ast) && numeric(ours) { Ok(()) } else { Err(format!("'{line}' does not match")) }
+    let level = version::freepbx_dpma_version(&line).ok_or(format!("'{line}' does not match"))?;
+    if level != version::DPMA_COMPATIBILITY {
+        return Err(format!("FreePBX would read DPMA {level} from '{line}'"));
+    }
+    let last = line.split_whitespace().last().unwrap_or_default();
+    if !last.ends_with(env!("CARGO_PKG_VERSION")) {
+        return Err(format!("the installer's last word '{last}' lacks the module's version"));
+    }
+    Ok(())
 }

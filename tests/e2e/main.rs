@@ -7,6 +7,7 @@ mod support;
 mod config;
 mod discovery;
 mod foundation;
+mod freepbx;
 mod presence;
 mod provision;
 mod soak;

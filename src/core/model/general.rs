@@ -49,8 +49,10 @@ pub struct General {
     pub message_context: String,
     pub transaction_initial_threads: Option<u32>,
     pub transaction_max_threads: Option<u32>,
-    /// The dialplan context the module puts its presence hints in.
-    pub hint_context: String,
+    /// The dialplan context the module puts every line's presence hints in. Unset, as in DPMA: the
+    /// context the line's own PJSIP endpoint subscribes in (its `subscribe_context`, else its
+    /// `context`), or [`DEFAULT_HINT_CONTEXT`] for a line without an endpoint.
+    pub hint_context: Option<String>,
     /// A status set on a phone applies to all its internal lines, not only the primary one.
     pub presence_all_lines: bool,
     pub raw: RawSection,
@@ -75,7 +77,7 @@ impl Default for General {
             message_context: DEFAULT_MESSAGE_CONTEXT.to_string(),
             transaction_initial_threads: None,
             transaction_max_threads: None,
-            hint_context: DEFAULT_HINT_CONTEXT.to_string(),
+            hint_context: None,
             presence_all_lines: false,
             raw: RawSection { name: "general".into(), ..Default::default() },
         }
@@ -85,6 +87,7 @@ impl Default for General {
 pub const DEFAULT_SERVICE_NAME: &str = "Digium Phones Config Server";
 pub const DEFAULT_FILE_DIRECTORY: &str = "/var/lib/asterisk/digium_phones";
 pub const DEFAULT_MESSAGE_CONTEXT: &str = "dpma_message_context";
+/// Where the hints of a line go when `hint_context` is unset and the line has no PJSIP endpoint.
 pub const DEFAULT_HINT_CONTEXT: &str = "digium_phones_hints";
 
 /// Asterisk's AST_MAX_CONTEXT, terminating NUL included.
@@ -123,7 +126,8 @@ const OWN: &[OptionSpec] = &[
     opt("transaction_initial_threads", THREADS)
         .unused("the module starts all transaction_max_threads workers at load"),
     opt("transaction_max_threads", THREADS).server("MESSAGE worker threads"),
-    opt("hint_context", TEXT).or(DEFAULT_HINT_CONTEXT).server("presence hints"),
+    // Unset: where each line's endpoint subscribes.
+    opt("hint_context", TEXT).server("presence hints"),
     opt("presence_all_lines", BOOL).or("no").server("presence"),
 ];
 
@@ -167,13 +171,12 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> General
             );
         }
     }
-    let mut hint_context =
-        r.text("hint_context").unwrap_or_else(|| DEFAULT_HINT_CONTEXT.to_string());
-    if let Err(problem) = check_context(&hint_context) {
+    let mut hint_context = r.text("hint_context");
+    if let Some(Err(problem)) = hint_context.as_deref().map(check_context) {
         // The module must never be handed a name it cannot create.
         let e = r.entry("hint_context");
         r.error_at(e, "hint_context", format!("{problem}; {DEFAULT_HINT_CONTEXT} is used"));
-        hint_context = DEFAULT_HINT_CONTEXT.to_string();
+        hint_context = Some(DEFAULT_HINT_CONTEXT.to_string());
     }
     let general = General {
         server_uuid: r.text("server_uuid"),
@@ -204,7 +207,7 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> General
 
 /// A context name the module can create and others can name in `include =>`, `exten@context` or a
 /// PJSIP `subscribe_context` without quoting.
-fn check_context(name: &str) -> Result<(), String> {
+pub fn check_context(name: &str) -> Result<(), String> {
     if name.len() >= MAX_CONTEXT {
         return Err(format!(
             "'{name}' is {} bytes; Asterisk context names are at most {} bytes",

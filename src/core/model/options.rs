@@ -1,12 +1,16 @@
 //! The options in effect for a section, for display: set values, else documented defaults, repeated
 //! options once per value, secrets masked.
+//!
+//! Masking has one rule: an option its table marks secret ([`OptionSpec::is_secret`]) is shown as
+//! [`MASK`] wherever it has a value, here and in dumps of the raw files ([`mask_secrets`]).
 
-use super::spec::{Fallback, OptionSpec, Repeat};
-use crate::raw::RawSection;
+use super::spec::{self, Fallback, OptionSpec, Repeat, SectionType};
+use crate::raw::{RawConfig, RawSection};
 use crate::secret::MASK;
 
-/// Options whose values are never shown.
-pub const SECRET_OPTIONS: &[&str] = &["secret", "pin", "globalpin", "8021x_password"];
+fn shown(spec: &OptionSpec, value: &str) -> String {
+    if spec.is_secret() && !value.is_empty() { MASK.to_string() } else { value.to_string() }
+}
 
 /// `(key, value)` pairs for `section` read with `specs`, in table order, then `extra` as given.
 pub(crate) fn effective(
@@ -20,14 +24,7 @@ pub(crate) fn effective(
         out.push(("type".into(), t.into()));
     }
     for spec in specs {
-        let shown = |value: &str| {
-            if SECRET_OPTIONS.iter().any(|s| s.eq_ignore_ascii_case(spec.key)) && !value.is_empty()
-            {
-                MASK.to_string()
-            } else {
-                value.to_string()
-            }
-        };
+        let shown = |value: &str| shown(spec, value);
         match spec.repeat {
             Repeat::Single => {
                 if let Some(value) = single(section, specs, spec) {
@@ -75,4 +72,44 @@ fn single(section: &RawSection, specs: &[OptionSpec], spec: &OptionSpec) -> Opti
             single(section, specs, other)
         }
     }
+}
+
+/// The option table a raw section is read with: `[general]`'s, else its `type=`'s; `None` for a
+/// template or section that names no known type.
+fn table_of(section: &RawSection) -> Option<&'static [OptionSpec]> {
+    if section.name.eq_ignore_ascii_case("general") {
+        return Some(super::general::OPTIONS);
+    }
+    let kind = section.last("type")?;
+    Some(SectionType::from_name(&kind.value)?.options())
+}
+
+/// Whether `key` is secret in `table`, or, where the section's type is not known (a template without
+/// `type=`), in any table.
+fn is_secret_in(table: Option<&'static [OptionSpec]>, key: &str) -> bool {
+    match table {
+        Some(table) => spec::find(table, key).is_some_and(OptionSpec::is_secret),
+        None => every_table().any(|t| spec::find(t, key).is_some_and(OptionSpec::is_secret)),
+    }
+}
+
+/// Every option table: `[general]`'s and each section type's.
+pub(crate) fn every_table() -> impl Iterator<Item = &'static [OptionSpec]> {
+    std::iter::once(super::general::OPTIONS)
+        .chain(SectionType::ALL.into_iter().map(|t| t.options()))
+}
+
+/// `raw` with every secret option's value masked, for the dumps people read (`digium_phones show
+/// config`, `digium-phones dump`).
+pub fn mask_secrets(raw: &RawConfig) -> RawConfig {
+    let mut masked = raw.clone();
+    for section in &mut masked.sections {
+        let table = table_of(section);
+        for entry in &mut section.entries {
+            if !entry.value.trim().is_empty() && is_secret_in(table, &entry.key) {
+                entry.value = MASK.to_string();
+            }
+        }
+    }
+    masked
 }

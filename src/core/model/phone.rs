@@ -182,8 +182,10 @@ pub(crate) const OPTIONS: &[OptionSpec] = &[
     opt("mac", Kind::Mac)
         .server("finds the profile of a phone by its MAC (<mac>.cfg, config_auth = mac)"),
     opt("pin", Kind::PhonePin)
+        .secret()
         .server("the PIN a phone claims the profile with (config_auth = pin)"),
     opt("group_pin", Kind::Digits)
+        .secret()
         .not_sent("DPMA documents only its name, not what it does; the module does not use it"),
     opt("line", Kind::Ref(SectionType::Line)).comma_lists().to(&["accounts/account@account_id"]),
     opt("external_line", Kind::Ref(SectionType::ExternalLine))
@@ -205,7 +207,10 @@ pub(crate) const OPTIONS: &[OptionSpec] = &[
          protocol's logout",
     ),
     opt("use_local_storage", BOOL).to(&["appconfig[id=contacts]/settings@use_local_storage"]),
-    opt("login_password", Kind::Digits).or("789").to(&["setting[id=login_password]@value"]),
+    opt("login_password", Kind::Digits)
+        .or("789")
+        .secret()
+        .to(&["setting[id=login_password]@value"]),
     opt("web_ui_enabled", BOOL).or("no").to(&["setting[id=web_ui_enabled]@value"]),
     opt("lock_preferences", BOOL).not_sent(NO_SETTING),
     opt("accept_local_calls", Kind::Choice(&["any", "host"]))

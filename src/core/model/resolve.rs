@@ -162,7 +162,39 @@ pub(super) fn references(
     for name in resolve(&mut model.applications, previous_apps, &names, findings) {
         names.forget(SectionType::Application, &name);
     }
+    for phone in &mut model.phones {
+        drop_undeclared_applications(phone, &names, findings);
+    }
     resolve(&mut model.phones, previous.map(|p| p.phones.as_slice()), &names, findings);
+}
+
+/// An `application=` naming no section at all is left out with a warning, and the phone served
+/// without it: FreePBX's generator names `parking-app-<lot>` on every phone with parking but writes
+/// no such section. An application that exists but is refused, or a name of another type, still
+/// refuses the phone.
+fn drop_undeclared_applications(
+    phone: &mut super::Phone,
+    names: &Names,
+    findings: &mut Vec<Finding>,
+) {
+    let target = Target::Section(SectionType::Application);
+    phone.applications.retain(|r| {
+        if names.has(target, &r.name) || names.declared.contains_key(r.name.as_str()) {
+            return true;
+        }
+        findings.push(Finding {
+            severity: Severity::Warning,
+            file: r.file.clone(),
+            line: r.line,
+            section: phone.name.clone(),
+            option: "application".into(),
+            message: format!(
+                "{}; the phone is served without it",
+                names.why_missing(target, &r.name)
+            ),
+        });
+        false
+    });
 }
 
 /// Refuses the items whose names do not resolve, or puts their last good definition in their place;

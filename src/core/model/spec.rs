@@ -163,7 +163,7 @@ impl SectionType {
 pub enum Kind {
     /// Any text.
     Text,
-    /// Any text, never shown.
+    /// Any text, never shown (an option of this kind is secret: [`OptionSpec::is_secret`]).
     Secret,
     /// `yes`/`no` in the spellings Asterisk accepts.
     Bool,
@@ -265,11 +265,21 @@ pub struct OptionSpec {
     pub repeat: Repeat,
     pub fallback: Fallback,
     pub sent: Sent,
+    /// Its values are never shown (CLI, logs, dumps): a password, a PIN, a private key.
+    secret: bool,
 }
 
 impl OptionSpec {
     pub const fn new(key: &'static str, kind: Kind) -> Self {
-        Self { key, kind, repeat: Repeat::Single, fallback: Fallback::Unset, sent: Sent::Unmapped }
+        let secret = matches!(kind, Kind::Secret);
+        Self {
+            key,
+            kind,
+            repeat: Repeat::Single,
+            fallback: Fallback::Unset,
+            sent: Sent::Unmapped,
+            secret,
+        }
     }
 
     /// Written into the phone's document at `places`.
@@ -301,6 +311,11 @@ impl OptionSpec {
         Self { sent: Sent::Unused(why), ..self }
     }
 
+    /// Never shown, whatever its kind (a PIN is checked as digits, and secret all the same).
+    pub const fn secret(self) -> Self {
+        Self { secret: true, ..self }
+    }
+
     /// With this documented default.
     pub const fn or(self, value: &'static str) -> Self {
         Self { fallback: Fallback::Value(value), ..self }
@@ -324,8 +339,10 @@ impl OptionSpec {
         self.repeat != Repeat::Single
     }
 
+    /// The one rule for masking: every output for people shows [`crate::secret::MASK`] instead of a
+    /// value of this option.
     pub fn is_secret(&self) -> bool {
-        self.kind == Kind::Secret
+        self.secret
     }
 }
 

@@ -744,6 +744,108 @@ fn globalpin_is_masked_in_general() {
     assert!(opts.contains(&("globalpin".into(), crate::secret::MASK.into())));
 }
 
+/// Every option of every table that is marked secret, as `table key`.
+fn secret_options() -> Vec<String> {
+    let tables = std::iter::once(("general", general::OPTIONS))
+        .chain(SectionType::ALL.into_iter().map(|t| (t.name(), t.options())));
+    tables
+        .flat_map(|(name, table)| {
+            table.iter().filter(|o| o.is_secret()).map(move |o| format!("{name} {}", o.key))
+        })
+        .collect()
+}
+
+#[test]
+fn the_option_tables_mark_every_secret() {
+    assert_eq!(
+        secret_options(),
+        [
+            "general globalpin",
+            "phone pin",
+            "phone group_pin",
+            "phone login_password",
+            "phone 8021x_password",
+            "line secret",
+            "external_line secret",
+        ]
+    );
+    // An option added later whose name says it holds a secret must be marked too (a yes/no such as
+    // require_password holds none).
+    let looks_secret = |o: &spec::OptionSpec| {
+        o.kind != spec::Kind::Bool
+            && o.key.split('_').any(|w| {
+                w.ends_with("pin")
+                    || w.contains("password")
+                    || w.contains("secret")
+                    || w == "passwd"
+            })
+    };
+    for table in options::every_table() {
+        for o in table.iter().filter(|o| looks_secret(o)) {
+            assert!(o.is_secret(), "{} is not marked secret", o.key);
+        }
+    }
+}
+
+#[test]
+fn every_secret_is_masked_when_shown_and_dumped() {
+    let values = [
+        ("general", "globalpin", "24680"),
+        ("p", "pin", "13579"),
+        ("p", "group_pin", "97531"),
+        ("p", "login_password", "86420"),
+        ("p", "8021x_password", "dot1x-hush"),
+        ("100", "secret", "line-hush"),
+        ("ext", "secret", "trunk-hush"),
+    ];
+    let mut config = raw(&[
+        ("general", &[("globalpin", "24680")]),
+        ("100", &[("type", "line"), ("secret", "line-hush")]),
+        ("ext", &[("type", "external_line"), ("server_address", "x"), ("secret", "trunk-hush")]),
+        ("tmpl", &[("pin", "13579")]),
+        (
+            "p",
+            &[
+                ("type", "phone"),
+                ("line", "100"),
+                ("pin", "13579"),
+                ("group_pin", "97531"),
+                ("login_password", "86420"),
+                ("8021x_password", "dot1x-hush"),
+            ],
+        ),
+    ]);
+    config.sections[3].is_template = true;
+    let b = build(&config, None);
+    assert_eq!(b.errors(), 0, "{:?}", b.findings);
+    let kind = |section: &str| match section {
+        "general" => "general",
+        "100" => "line",
+        "ext" => "external_line",
+        _ => "phone",
+    };
+    for (section, key, value) in values {
+        let shown = b.model.options(kind(section), section).unwrap();
+        assert!(shown.contains(&(key.to_string(), crate::secret::MASK.into())), "{section} {key}");
+        assert!(!shown.iter().any(|(_, v)| v.contains(value)), "{section} {key}: {shown:?}");
+    }
+    // login_password's documented default is masked like a value that is set.
+    let bare = build(
+        &raw(&[("100", &[("type", "line")]), ("q", &[("type", "phone"), ("line", "100")])]),
+        None,
+    );
+    let shown = bare.model.options("phone", "q").unwrap();
+    assert!(shown.contains(&("login_password".into(), crate::secret::MASK.into())));
+
+    let dump = options::mask_secrets(&config).dump("");
+    for (_, _, value) in values {
+        assert!(!dump.contains(value), "{value} in:\n{dump}");
+    }
+    // A template without type= is masked by any table that marks the key secret.
+    assert!(dump.contains("[tmpl] template\n  pin = ********"), "{dump}");
+    assert!(dump.contains("server_address = x"), "{dump}");
+}
+
 #[test]
 fn config_auth_pin_without_pin_is_warned_about() {
     let b = build(
@@ -831,10 +933,11 @@ fn sample_examples_are_valid_when_uncommented() {
 #[test]
 fn presence_options_default_and_parse() {
     let b = build(&raw(&[]), None);
-    assert_eq!(b.model.general.hint_context, general::DEFAULT_HINT_CONTEXT);
+    // Unset: each line's hints go where its endpoint subscribes.
+    assert_eq!(b.model.general.hint_context, None);
     assert!(!b.model.general.presence_all_lines);
     let shown = b.model.options("general", "").unwrap();
-    assert!(shown.contains(&("hint_context".into(), "digium_phones_hints".into())));
+    assert!(!shown.iter().any(|(k, _)| k == "hint_context"), "{shown:?}");
     assert!(shown.contains(&("presence_all_lines".into(), "no".into())));
 
     let b = build(
@@ -842,7 +945,7 @@ fn presence_options_default_and_parse() {
         None,
     );
     assert!(b.findings.is_empty(), "{:?}", b.findings);
-    assert_eq!(b.model.general.hint_context, "office-hints");
+    assert_eq!(b.model.general.hint_context.as_deref(), Some("office-hints"));
     assert!(b.model.general.presence_all_lines);
 }
 
@@ -861,7 +964,7 @@ fn presence_options_are_validated() {
         ]
     );
     // Nothing unusable reaches the module.
-    assert_eq!(b.model.general.hint_context, general::DEFAULT_HINT_CONTEXT);
+    assert_eq!(b.model.general.hint_context.as_deref(), Some(general::DEFAULT_HINT_CONTEXT));
     assert!(!b.model.general.presence_all_lines);
 
     let long = "h".repeat(80);
@@ -958,4 +1061,32 @@ fn a_pass_through_of_a_modelled_setting_points_at_its_option() {
             "t.conf:4: error: [p]: phone 'p' has errors and is not served",
         ]
     );
+}
+
+#[test]
+fn an_application_named_but_never_written_is_left_out_with_a_warning() {
+    let b = build(
+        &raw(&[
+            ("l", &[("type", "line")]),
+            ("vm", &[("type", "application"), ("application", "voicemail")]),
+            (
+                "p",
+                &[
+                    ("type", "phone"),
+                    ("line", "l"),
+                    ("application", "vm"),
+                    ("application", "parking-app-default"),
+                ],
+            ),
+        ]),
+        None,
+    );
+    assert_eq!(b.errors(), 0, "{:?}", b.findings);
+    assert_eq!(
+        warnings(&b),
+        ["t.conf:10: warning: [p] application: no application section named \
+          'parking-app-default'; the phone is served without it"]
+    );
+    let p = b.model.phone("p").unwrap();
+    assert_eq!(p.applications.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["vm"]);
 }

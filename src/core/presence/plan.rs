@@ -3,6 +3,7 @@
 
 use super::{PresenceError, State, Status, encode};
 use crate::finding::{Finding, Severity};
+use crate::model::general::DEFAULT_HINT_CONTEXT;
 use crate::model::{AppKind, Line, Model, Phone};
 
 /// The presence provider that holds a line's status.
@@ -136,19 +137,50 @@ pub struct HintPlan {
     pub findings: Vec<Finding>,
 }
 
-/// The hints of [`hint_plan`], without its warnings.
-pub fn hints(model: &Model) -> Vec<Hint> {
-    hint_plan(model).hints
+/// What Asterisk holds of a line's PJSIP endpoint for subscriptions (empty when unset).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Endpoint {
+    pub context: String,
+    pub subscribe_context: String,
 }
 
-/// One hint per internal line, in configuration order, in `hint_context`: the extension is the
-/// line's `exten=` (else its name), the hint `PJSIP/<line>,CustomPresence:<line>`. When two lines
-/// want the same extension the first keeps it; the others, and lines whose name or extension cannot
-/// be written into a hint, get a warning instead.
-pub fn hint_plan(model: &Model) -> HintPlan {
-    let context = model.general.hint_context.as_str();
+impl Endpoint {
+    /// Where a SUBSCRIBE from this endpoint looks its extension up: `subscribe_context`, else
+    /// `context` (res_pjsip_exten_state's rule).
+    pub fn subscription_context(&self) -> Option<&str> {
+        [&self.subscribe_context, &self.context]
+            .into_iter()
+            .map(String::as_str)
+            .find(|c| !c.is_empty())
+    }
+}
+
+/// DPMA's name for the hint of every line, `auto_hint_<line>`: what FreePBX's phonebooks subscribe
+/// BLF keys to.
+pub const AUTO_HINT_PREFIX: &str = "auto_hint_";
+
+/// The context a line's hints go in: `hint_context` when set, else where the line's own endpoint
+/// subscribes (`endpoint` reads it through Asterisk), else [`DEFAULT_HINT_CONTEXT`].
+pub fn hint_context_of(
+    model: &Model,
+    line: &Line,
+    endpoint: &dyn Fn(&str) -> Option<Endpoint>,
+) -> String {
+    if let Some(context) = &model.general.hint_context {
+        return context.clone();
+    }
+    endpoint(&line.name)
+        .and_then(|e| e.subscription_context().map(str::to_string))
+        .unwrap_or_else(|| DEFAULT_HINT_CONTEXT.to_string())
+}
+
+/// The hints of every internal line, as DPMA makes them: `auto_hint_<line>` and the line's
+/// `exten=` (else its name), both `PJSIP/<line>,CustomPresence:<line>`, in [`hint_context_of`], in
+/// configuration order. When two lines want the same extension in one context the first keeps it;
+/// the others, and lines whose name or extension cannot be written into a hint, get a warning.
+pub fn hint_plan(model: &Model, endpoint: &dyn Fn(&str) -> Option<Endpoint>) -> HintPlan {
     let mut plan = HintPlan::default();
-    let mut owners: crate::names::NameMap<&str, &str> = Default::default();
+    let mut owners: crate::names::NameMap<(String, String), &str> = Default::default();
     for line in &model.lines {
         let exten = line.exten.as_deref().filter(|e| !e.is_empty()).unwrap_or(&line.name);
         if !usable_line_name(&line.name) {
@@ -161,32 +193,39 @@ pub fn hint_plan(model: &Model) -> HintPlan {
             ));
             continue;
         }
+        let context = hint_context_of(model, line, endpoint);
+        let auto_hint = format!("{AUTO_HINT_PREFIX}{}", line.name);
+        let mut extens = vec![auto_hint.as_str()];
         if let Some(problem) = exten_problem(exten) {
             plan.findings.push(warning(
                 line,
                 "exten",
-                format!("extension '{exten}' {problem}; no hint for this line"),
+                format!("extension '{exten}' {problem}; only {auto_hint} is hinted for this line"),
             ));
-            continue;
+        } else if exten != auto_hint {
+            extens.insert(0, exten);
         }
-        if let Some(owner) = owners.get(exten) {
-            plan.findings.push(warning(
-                line,
-                "exten",
-                format!(
-                    "extension {exten} in context {context} already hints line '{owner}'; no \
-                     hint for this line"
-                ),
-            ));
-            continue;
+        for exten in extens {
+            let key = (context.clone(), exten.to_string());
+            if let Some(owner) = owners.get(&key) {
+                plan.findings.push(warning(
+                    line,
+                    "exten",
+                    format!(
+                        "extension {exten} in context {context} already hints line '{owner}'; no \
+                         hint there for this line"
+                    ),
+                ));
+                continue;
+            }
+            owners.insert(key, &line.name);
+            plan.hints.push(Hint {
+                context: context.clone(),
+                exten: exten.to_string(),
+                hint: format!("PJSIP/{name},{}", provider(&line.name), name = line.name),
+                line: line.name.clone(),
+            });
         }
-        owners.insert(exten, &line.name);
-        plan.hints.push(Hint {
-            context: context.to_string(),
-            exten: exten.to_string(),
-            hint: format!("PJSIP/{name},{}", provider(&line.name), name = line.name),
-            line: line.name.clone(),
-        });
     }
     plan
 }

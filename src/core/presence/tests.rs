@@ -305,10 +305,14 @@ fn a_set_is_planned_or_refused_with_its_code() {
     assert_eq!(plan_set(&m, alice, long).unwrap_err().code(), 400);
 }
 
+fn no_endpoints(_: &str) -> Option<Endpoint> {
+    None
+}
+
 #[test]
 fn one_hint_per_line_and_clashes_reported() {
     let m = office(false);
-    let plan = hint_plan(&m);
+    let plan = hint_plan(&m, &no_endpoints);
     let shown: Vec<(&str, &str, &str)> = plan
         .hints
         .iter()
@@ -318,19 +322,60 @@ fn one_hint_per_line_and_clashes_reported() {
         shown,
         [
             ("digium_phones_hints", "200", "PJSIP/200,CustomPresence:200"),
+            ("digium_phones_hints", "auto_hint_200", "PJSIP/200,CustomPresence:200"),
             ("digium_phones_hints", "1201", "PJSIP/201,CustomPresence:201"),
+            ("digium_phones_hints", "auto_hint_201", "PJSIP/201,CustomPresence:201"),
+            ("digium_phones_hints", "auto_hint_202", "PJSIP/202,CustomPresence:202"),
         ]
     );
-    assert_eq!(plan.hints[1].line, "201");
-    // 202's exten=200 is taken by line 200, which comes first.
+    assert_eq!(plan.hints[2].line, "201");
+    // 202's exten=200 is taken by line 200, which comes first; its auto_hint_ is its own.
     let findings: Vec<String> = plan.findings.iter().map(ToString::to_string).collect();
     assert_eq!(
         findings,
         ["t.conf:10: warning: [202] exten: extension 200 in context digium_phones_hints \
-             already hints line '200'; no hint for this line"]
+             already hints line '200'; no hint there for this line"]
     );
     assert!(plan.findings.iter().all(|f| !f.is_error()));
-    assert_eq!(hints(&m), plan.hints);
+}
+
+#[test]
+fn hints_go_where_the_lines_endpoint_subscribes() {
+    let lines = [
+        ("200", &[("type", "line")][..]),
+        ("201", &[("type", "line"), ("exten", "1201")][..]),
+        ("202", &[("type", "line")][..]),
+        ("p", &[("type", "phone"), ("line", "200"), ("line", "201"), ("line", "202")][..]),
+    ];
+    let endpoints = |name: &str| match name {
+        "200" => Some(Endpoint { context: "from-internal".into(), subscribe_context: "".into() }),
+        "201" => {
+            Some(Endpoint { context: "from-internal".into(), subscribe_context: "blf".into() })
+        }
+        _ => None,
+    };
+    let where_ = |m: &crate::model::Model| {
+        hint_plan(m, &endpoints)
+            .hints
+            .into_iter()
+            .map(|h| format!("{}@{}", h.exten, h.context))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        where_(&config(&lines)),
+        [
+            "200@from-internal",
+            "auto_hint_200@from-internal",
+            "1201@blf",
+            "auto_hint_201@blf",
+            "202@digium_phones_hints",
+            "auto_hint_202@digium_phones_hints",
+        ]
+    );
+    // hint_context, set, wins over the endpoints.
+    let mut fixed = lines.to_vec();
+    fixed.insert(0, ("general", &[("hint_context", "office-hints")][..]));
+    assert!(where_(&config(&fixed)).iter().all(|h| h.ends_with("@office-hints")));
 }
 
 #[test]
@@ -342,22 +387,24 @@ fn hints_go_to_hint_context_and_skip_what_a_hint_cannot_hold() {
         ("301", &[("type", "line")]),
         ("p", &[("type", "phone"), ("line", "a&b"), ("line", "301")]),
     ]);
-    let plan = hint_plan(&m);
+    let plan = hint_plan(&m, &no_endpoints);
+    let hint = |exten: &str, line: &str| Hint {
+        context: "office-hints".into(),
+        exten: exten.into(),
+        hint: format!("PJSIP/{line},CustomPresence:{line}"),
+        line: line.into(),
+    };
     assert_eq!(
         plan.hints,
-        [Hint {
-            context: "office-hints".into(),
-            exten: "301".into(),
-            hint: "PJSIP/301,CustomPresence:301".into(),
-            line: "301".into(),
-        }]
+        [hint("auto_hint_300", "300"), hint("301", "301"), hint("auto_hint_301", "301")]
     );
     let findings: Vec<String> = plan.findings.iter().map(ToString::to_string).collect();
     assert_eq!(findings.len(), 2, "{findings:?}");
     assert!(findings[0].starts_with("t.conf:4: warning: [a&b]: the line name cannot be written"));
     assert_eq!(
         findings[1],
-        "t.conf:7: warning: [300] exten: extension '_3XX' is a pattern; no hint for this line"
+        "t.conf:7: warning: [300] exten: extension '_3XX' is a pattern; only auto_hint_300 is \
+         hinted for this line"
     );
     // Nor does a status go to such a line.
     assert!(lines_for(&m, m.phone("p").unwrap()).is_empty());

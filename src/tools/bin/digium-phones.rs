@@ -32,7 +32,7 @@ enum Command {
     /// file_directory. Prints every finding as `file:line: severity: [section] option: message`;
     /// exits 0 when there is no error (warnings allowed), 1 when there is one.
     Check { file: PathBuf },
-    /// Print what Asterisk's config reader makes of the file.
+    /// Print what Asterisk's config reader makes of the file (secret options masked).
     Dump { file: PathBuf },
     /// Print the configuration XML the module serves a profile, byte for byte.
     ///
@@ -181,7 +181,7 @@ fn render(file: &Path, phone: &str, request: &RenderRequest) -> ExitCode {
 fn dump(file: &Path) -> ExitCode {
     match conf::read(file) {
         Ok(loaded) => {
-            print!("{}", loaded.config.dump(&loaded.base_dir));
+            print!("{}", model::options::mask_secrets(&loaded.config).dump(&loaded.base_dir));
             ExitCode::SUCCESS
         }
         Err(e) => {

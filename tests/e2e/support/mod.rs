@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub use asterisk::{Asterisk, start};
 pub use netns::NetnsPair;
 pub use phone::{PhoneRun, phone};
-pub use sip::{raw_message, sip_ok, subscribe_presence};
+pub use sip::{Watcher, raw_message, sip_ok, subscribe_presence};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

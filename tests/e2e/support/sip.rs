@@ -13,36 +13,59 @@ pub fn subscribe_presence(
     exten: &str,
     needle: &str,
 ) -> Option<String> {
-    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    sock.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
-    let local = sock.local_addr().unwrap();
-    let request = format!(
-        "SUBSCRIBE sip:{exten}@127.0.0.1:{port} SIP/2.0\r\n\
-         Via: SIP/2.0/UDP {local};branch=z9hG4bKsub{lp};rport\r\n\
-         From: <sip:{from_user}@127.0.0.1>;tag=sub{lp}\r\n\
-         To: <sip:{exten}@127.0.0.1:{port}>\r\n\
-         Call-ID: sub-{lp}@127.0.0.1\r\nCSeq: 1 SUBSCRIBE\r\nMax-Forwards: 70\r\n\
-         Contact: <sip:{from_user}@{local}>\r\nEvent: presence\r\nAccept: application/pidf+xml\r\n\
-         Expires: 120\r\nUser-Agent: Digium D70 2_9_11_0\r\nContent-Length: 0\r\n\r\n",
-        port = ast.sip_port,
-        lp = local.port(),
-    );
-    sock.send_to(request.as_bytes(), ("127.0.0.1", ast.sip_port)).expect("send");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut buf = vec![0u8; 65536];
-    while Instant::now() < deadline {
-        let Ok((n, from)) = sock.recv_from(&mut buf) else { continue };
-        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
-        if !text.starts_with("NOTIFY ") {
-            continue;
-        }
-        let _ = sock.send_to(sip_ok(&text).as_bytes(), from);
-        let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-        if body.contains(needle) {
-            return Some(body.to_string());
-        }
+    Watcher::subscribe(ast, from_user, exten).notify_with(needle)
+}
+
+/// A presence subscription held open (Event: presence, a Digium User-Agent, as a phone's BLF key),
+/// answering every NOTIFY with 200 OK.
+pub struct Watcher {
+    sock: UdpSocket,
+    /// The status lines of the responses to the SUBSCRIBE, as they came.
+    pub responses: Vec<String>,
+}
+
+impl Watcher {
+    pub fn subscribe(ast: &Asterisk, from_user: &str, exten: &str) -> Self {
+        let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        sock.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+        let local = sock.local_addr().unwrap();
+        let request = format!(
+            "SUBSCRIBE sip:{exten}@127.0.0.1:{port} SIP/2.0\r\n\
+             Via: SIP/2.0/UDP {local};branch=z9hG4bKsub{lp};rport\r\n\
+             From: <sip:{from_user}@127.0.0.1>;tag=sub{lp}\r\n\
+             To: <sip:{exten}@127.0.0.1:{port}>\r\n\
+             Call-ID: sub-{lp}@127.0.0.1\r\nCSeq: 1 SUBSCRIBE\r\nMax-Forwards: 70\r\n\
+             Contact: <sip:{from_user}@{local}>\r\nEvent: presence\r\nAccept: application/pidf+xml\r\n\
+             Expires: 120\r\nUser-Agent: Digium D70 2_9_11_0\r\nContent-Length: 0\r\n\r\n",
+            port = ast.sip_port,
+            lp = local.port(),
+        );
+        sock.send_to(request.as_bytes(), ("127.0.0.1", ast.sip_port)).expect("send");
+        Self { sock, responses: Vec::new() }
     }
-    None
+
+    /// The body of the next NOTIFY that contains `needle`, waiting up to 10 s.
+    pub fn notify_with(&mut self, needle: &str) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut buf = vec![0u8; 65536];
+        while Instant::now() < deadline {
+            let Ok((n, from)) = self.sock.recv_from(&mut buf) else { continue };
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            if text.starts_with("SIP/2.0 ") {
+                self.responses.push(text.lines().next().unwrap_or_default().to_string());
+                continue;
+            }
+            if !text.starts_with("NOTIFY ") {
+                continue;
+            }
+            let _ = self.sock.send_to(sip_ok(&text).as_bytes(), from);
+            let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+            if body.contains(needle) {
+                return Some(body.to_string());
+            }
+        }
+        None
+    }
 }
 
 /// A bare SIP user agent for requests the simulator would never send: one MESSAGE with `body` to
