@@ -6,7 +6,8 @@ use crate::raw::RawSection;
 use crate::secret::MASK;
 
 /// Options whose values are never shown.
-pub const SECRET_OPTIONS: &[&str] = &["secret", "pin", "globalpin", "8021x_password"];
+pub const SECRET_OPTIONS: &[&str] =
+    &["secret", "pin", "globalpin", "8021x_password", "http_password"];
 
 /// `(key, value)` pairs for `section` read with `specs`, in table order, then `extra` as given.
 pub(crate) fn effective(
