@@ -56,9 +56,26 @@ fn dumps_match_their_golden_files() {
 
 #[test]
 fn clean_fixtures_check_clean() {
-    for name in ["templates.conf", "comments.conf", "duplicates.conf", "includes/main.conf"] {
+    for name in ["templates.conf", "comments.conf", "duplicates.conf"] {
         assert_eq!(check(name), (0, format!("@/{name}: 0 errors, 0 warnings\n")), "{name}");
     }
+}
+
+/// `config_auth = mac` without HTTP authentication hands SIP passwords to whoever names a MAC; the
+/// offline check reads no http.conf, so it warns unless HTTP authentication is set.
+#[test]
+fn mac_authentication_without_http_authentication_is_a_warning() {
+    assert_eq!(
+        check("includes/main.conf"),
+        (
+            0,
+            "@/includes/general-body.conf:2: warning: [general] config_auth: with http_auth = no, \
+             anyone who knows or guesses a phone's MAC gets its SIP passwords (<mac>.cfg) over plain \
+             HTTP unless Asterisk serves only HTTPS; set http_auth\n\
+             @/includes/main.conf: 0 errors, 1 warning\n"
+                .to_string()
+        )
+    );
 }
 
 #[test]
@@ -80,9 +97,11 @@ fn warnings_alone_exit_zero() {
 fn freepbx_style_output_is_read_whole() {
     let (code, text) = check("freepbx/res_digium_phone.conf");
     assert_eq!(code, 0, "{text}");
-    // The shared line FreePBX writes once per phone is the only remark.
-    assert_eq!(text.lines().count(), 2, "{text}");
+    // The shared line FreePBX writes once per phone, and its config_auth = mac without HTTP
+    // authentication, are the only remarks.
+    assert_eq!(text.lines().count(), 3, "{text}");
     assert!(text.contains("[299]: the line '299' is defined again, identically"), "{text}");
+    assert!(text.contains("[general] config_auth: with http_auth = no"), "{text}");
     let dump = dump(&fixture("freepbx/res_digium_phone.conf"));
     // [general] is continued by the included file that has no header.
     assert!(dump.starts_with("[general]\n  file_directory = /etc/asterisk/digium_phones/ @res_digium_phone_general.conf:1\n"));

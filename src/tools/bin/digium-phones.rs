@@ -10,7 +10,7 @@ use digium_phones::sim;
 use digium_phones_core::conf;
 use digium_phones_core::finding::Finding;
 use digium_phones_core::model;
-use digium_phones_core::provision::{documents, pjsip};
+use digium_phones_core::provision::{documents, httpauth, pjsip};
 
 /// The offline companion of res_digium_phone.
 ///
@@ -27,7 +27,9 @@ enum Command {
     /// Check a res_digium_phone.conf and everything it includes.
     ///
     /// Prints every finding as `file:line: severity: [section] option: message`; exits 0 when there
-    /// is no error (warnings allowed), 1 when there is one.
+    /// is no error (warnings allowed), 1 when there is one. No http.conf is read: findings that
+    /// depend on Asterisk's HTTP server assume it may serve plain HTTP (the module, which reads
+    /// http.conf, is exact).
     Check { file: PathBuf },
     /// Print what Asterisk's config reader makes of the file.
     Dump { file: PathBuf },
@@ -77,6 +79,8 @@ fn check(file: &Path) -> ExitCode {
             let built = model::build(&loaded.config, None);
             let mut findings: Vec<Finding> =
                 loaded.issues.iter().map(conf::Issue::finding).collect();
+            // No http.conf is read offline: what depends on it is judged as if plain HTTP served.
+            findings.extend(httpauth::findings(&built.model.general, httpauth::Listeners::Unknown));
             findings.extend(built.findings);
             findings
         }
