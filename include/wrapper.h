@@ -28,6 +28,7 @@
 #include "asterisk/pbx.h"
 #include "asterisk/presencestate.h"
 #include "asterisk/app.h"
+#include "asterisk/security_events.h"
 
 /*
  * The test framework (asterisk/test.h) is deliberately absent: builds without TEST_FRAMEWORK lack its
