@@ -2,7 +2,6 @@
 
 use crate::ffi::cli::{Args, Outcome};
 use crate::ffi::config::{self as ast_config, Loaded};
-use digium_phones_core::model;
 
 use super::config;
 
@@ -24,7 +23,7 @@ pub(crate) fn check_config(a: &mut Args) -> Outcome {
         }
     };
     let current = config::current();
-    let built = model::build(&raw, Some(&current.model));
+    let built = config::build(&raw, Some(&current.model));
     for f in &built.findings {
         a.print(&format!("{f}\n"));
     }
