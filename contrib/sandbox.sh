@@ -25,7 +25,8 @@ INCLUDE=$SANDBOX/include
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MODDIR=/usr/lib/x86_64-linux-gnu/asterisk/modules
 STOCK_CONFIGS="indications.conf pjsip_notify.conf ccss.conf cdr.conf cel.conf features.conf acl.conf udptl.conf pjproject.conf"
-HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl python3-zeroconf shellcheck)
+# curl, openssl and fail2ban are third-party clients of the tests (Digest and TLS HTTP, the security log).
+HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl openssl fail2ban python3-zeroconf shellcheck)
 # Bump when the chroot's contents change, so existing sandboxes are rebuilt.
 CHROOT_STAMP="v1 asterisk asterisk-dev asterisk-modules"
 

@@ -7,6 +7,7 @@ mod support;
 mod config;
 mod discovery;
 mod foundation;
+mod mac_security;
 mod presence;
 mod provision;
 mod soak;

@@ -78,8 +78,10 @@ impl Place {
     /// Logs the lockouts a failure started and reports each.
     pub fn locked_out(&self, started: &[Lockout], what: &str) {
         for l in started {
+            // The pair key is a profile over MESSAGE and a user name over HTTP.
+            let noun = if self.service == HTTP { "user" } else { "profile" };
             let whose =
-                l.profile.as_ref().map(|p| format!(" for profile '{p}'")).unwrap_or_default();
+                l.profile.as_ref().map(|p| format!(" for {noun} '{p}'")).unwrap_or_default();
             let what = match l.cause {
                 Cause::Probing => "requests for unknown MACs",
                 Cause::Guessing => what,

@@ -149,10 +149,9 @@ fn authenticate<'m>(
                     Kind::ChallengeResponseFailed { challenge: nonce }
                 }
             };
+            // As with PINs, the attempt that starts a lockout is answered as a failure; the
+            // lockout refuses the next one.
             place.wrong_secret(shared, kind, &username, "failed HTTP authentications");
-            if let Some(wait) = place.lockout_left(shared, Some(&username)) {
-                return Err(too_many(wait));
-            }
             false
         }
     };
