@@ -48,8 +48,10 @@ impl Policy {
 
 #[derive(Debug, Clone, Default)]
 struct Counter {
-    /// (time, tag) of the failures inside the window; a tag counts once (0: always counts).
-    failures: Vec<(u64, u64)>,
+    /// (time, tag) of the failures inside the window; a tag counts once (0: always counts). Kept
+    /// small (the clock is seconds since the module started) and allocated exactly: under a flood
+    /// there may be 65,536 of them in each table.
+    failures: Vec<(u32, u32)>,
     locked_until: u64,
     /// Lockouts so far (each doubles the next).
     lockouts: u32,
@@ -91,7 +93,8 @@ pub struct Lockouts {
     policy: Policy,
     probe_policy: Policy,
     by_address: HashMap<IpAddr, Counter>,
-    by_pair: HashMap<(String, IpAddr), Counter>,
+    /// Keyed by a hash of the account name: no string kept per counter.
+    by_pair: HashMap<(u64, IpAddr), Counter>,
     probes: HashMap<IpAddr, Counter>,
 }
 
@@ -101,13 +104,16 @@ impl Counter {
     }
 
     /// Records a failure; returns the lockout length if this one started a lockout.
-    fn fail(&mut self, policy: &Policy, now: u64, tag: u64) -> Option<u64> {
+    fn fail(&mut self, policy: &Policy, now: u64, tag: u32) -> Option<u64> {
         self.last_seen = now;
-        self.failures.retain(|(t, _)| now < t + policy.window_secs);
+        self.failures.retain(|(t, _)| now < u64::from(*t) + policy.window_secs);
         if tag != 0 && self.failures.iter().any(|(_, x)| *x == tag) {
             return None;
         }
-        self.failures.push((now, tag));
+        if self.failures.len() == self.failures.capacity() {
+            self.failures.reserve_exact(1);
+        }
+        self.failures.push((u32::try_from(now).unwrap_or(u32::MAX), tag));
         if (self.failures.len() as u32) < policy.max_failures {
             return None;
         }
@@ -134,10 +140,20 @@ fn make_room<K: Clone + Eq + Hash>(map: &mut HashMap<K, Counter>, now: u64) {
     }
 }
 
-/// A MAC as a non-zero tag.
-fn tag(mac: Mac) -> u64 {
-    let digits = mac.to_string();
-    u64::from_str_radix(&digits, 16).unwrap_or(0) | (1 << 63)
+/// A MAC as a 32-bit tag: its last four bytes with the first two folded in, so the MACs of one
+/// vendor prefix (what an enumeration walks) never share a tag.
+fn tag(mac: Mac) -> u32 {
+    let b = mac.octets();
+    let low = u32::from_be_bytes([b[2], b[3], b[4], b[5]]);
+    low ^ (u32::from(u16::from_be_bytes([b[0], b[1]])) << 16)
+}
+
+/// The pair key of an account name.
+fn account(name: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write(name.as_bytes());
+    h.finish()
 }
 
 impl Lockouts {
@@ -166,8 +182,7 @@ impl Lockouts {
             }
         }
         if let Some(p) = profile {
-            if let Some(l) = self.by_pair.get(&(p.to_string(), address)).and_then(|c| c.locked(now))
-            {
+            if let Some(l) = self.by_pair.get(&(account(p), address)).and_then(|c| c.locked(now)) {
                 return Err(l);
             }
         }
@@ -179,7 +194,7 @@ impl Lockouts {
         let policy = self.policy;
         let mut started = Vec::new();
         if let Some(p) = profile {
-            let key = (p.to_string(), address);
+            let key = (account(p), address);
             if !self.by_pair.contains_key(&key) {
                 make_room(&mut self.by_pair, now);
             }
@@ -215,7 +230,7 @@ impl Lockouts {
     /// A right secret clears the pair's failures (not its lockout history).
     pub fn success(&mut self, profile: Option<&str>, address: IpAddr) {
         if let Some(p) = profile {
-            if let Some(c) = self.by_pair.get_mut(&(p.to_string(), address)) {
+            if let Some(c) = self.by_pair.get_mut(&(account(p), address)) {
                 c.failures.clear();
             }
         }
