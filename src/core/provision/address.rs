@@ -25,8 +25,8 @@ pub fn to_host(to: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
-/// The address and port the phone addressed, when the host is an IP address (`pjsip:proxy@192.0.2.1`
-/// → `192.0.2.1:5060`; SIP's default port when none is written).
+/// The address and port the phone addressed, when the host is an IP address. Asterisk keeps no port
+/// in the `To` of an inbound MESSAGE (`pjsip:proxy@192.0.2.1`): the port is then 0, unknown.
 pub fn to_socket(to: &str) -> Option<std::net::SocketAddr> {
     let host = to_host(to)?;
     let after = &to[to.rfind('@')? + 1..];
@@ -34,7 +34,7 @@ pub fn to_socket(to: &str) -> Option<std::net::SocketAddr> {
     let port = after[..end]
         .strip_prefix(host)
         .and_then(|rest| rest.strip_prefix(':'))
-        .map_or(Some(5060), |p| p.parse().ok())?;
+        .map_or(Some(0), |p| p.parse().ok())?;
     let ip: std::net::IpAddr = host.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
     Some(std::net::SocketAddr::new(ip, port))
 }
@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn sockets_from_to() {
         let at = |s: &str| to_socket(s).map(|a| a.to_string());
-        assert_eq!(at("pjsip:proxy@192.0.2.1").as_deref(), Some("192.0.2.1:5060"));
+        assert_eq!(at("pjsip:proxy@192.0.2.1").as_deref(), Some("192.0.2.1:0"));
         assert_eq!(
             at("<sip:proxy@192.0.2.1:5070;transport=udp>").as_deref(),
             Some("192.0.2.1:5070")

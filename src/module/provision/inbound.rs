@@ -126,10 +126,9 @@ fn count_failure(shared: &Shared, origin: &Origin, profile: Option<&str>, refusa
     if let Some(mac) = refusal.unknown_mac() {
         origin.place.probe(shared, mac, Kind::InvalidAccountId);
     } else if refusal.is_wrong_secret() {
-        // The pair key: the profile asked for, or the whole list.
-        let account = profile.unwrap_or("userlist");
+        // The profile asked for, or the whole list (counted per address only, as before).
+        origin.place.report(Kind::InvalidPassword, profile.unwrap_or("userlist"));
         let Some(ip) = origin.ip else { return };
-        origin.place.report(Kind::InvalidPassword, account);
         let started = shared.lockouts.lock().unwrap_or_else(|p| p.into_inner()).failure(
             profile,
             ip,

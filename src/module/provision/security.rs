@@ -56,7 +56,8 @@ impl Place {
             service: SIP,
             session: msg.var("Call-ID").unwrap_or_default().to_string(),
             ip,
-            // The To host, when it is an address (PJSIP does not tell which transport took it).
+            // The To host, when it is an address; its port is not kept by Asterisk (0). PJSIP tells
+            // no more of which transport took the message.
             local: address::to_socket(&msg.to).unwrap_or(NOWHERE),
             remote: remote.or(ip.map(|ip| SocketAddr::new(ip, 0))).unwrap_or(NOWHERE),
             transport,
