@@ -29,6 +29,7 @@
 #include "asterisk/presencestate.h"
 #include "asterisk/app.h"
 #include "asterisk/sorcery.h"
+#include "asterisk/security_events.h"
 
 /*
  * The test framework: builds without TEST_FRAMEWORK lack its symbols, so src/ffi/test.rs declares its

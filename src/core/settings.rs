@@ -61,6 +61,14 @@ pub fn http_server(http_conf: &RawConfig, prefix: &str) -> Option<HttpServer> {
     None
 }
 
+/// Which of Asterisk's HTTP servers http.conf enables: plain HTTP (`enabled`), HTTPS (`tlsenable`).
+pub fn http_listeners(http_conf: &RawConfig) -> crate::provision::httpauth::Listeners {
+    crate::provision::httpauth::Listeners::Known {
+        plain: yes(general_value(http_conf, "enabled")),
+        tls: yes(general_value(http_conf, "tlsenable")),
+    }
+}
+
 /// The PIN of `mailbox` (`box@context`, context `default` when absent) in voicemail.conf.
 pub fn voicemail_pin(voicemail_conf: &RawConfig, mailbox: &str) -> Option<String> {
     let (mailbox, context) = mailbox.split_once('@').unwrap_or((mailbox, "default"));
@@ -130,6 +138,16 @@ mod tests {
     fn the_last_value_counts() {
         let twice = conf(&[("general", &[("enabled", "yes"), ("enabled", "no")])]);
         assert_eq!(http_server(&twice, ""), None);
+    }
+
+    #[test]
+    fn listeners() {
+        use crate::provision::httpauth::Listeners;
+        let both = conf(&[("general", &[("enabled", "yes"), ("tlsenable", "yes")])]);
+        assert_eq!(http_listeners(&both), Listeners::Known { plain: true, tls: true });
+        let tls = conf(&[("general", &[("tlsenable", "yes")])]);
+        assert_eq!(http_listeners(&tls), Listeners::Known { plain: false, tls: true });
+        assert_eq!(http_listeners(&conf(&[])), Listeners::Known { plain: false, tls: false });
     }
 
     #[test]

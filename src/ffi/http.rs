@@ -2,7 +2,7 @@
 //! unlinked on drop. Callbacks run on Asterisk's HTTP session threads, one per connection.
 
 use std::ffi::{CStr, c_char, c_int, c_void};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 
@@ -23,6 +23,14 @@ pub(crate) struct Request {
     pub path: String,
     pub method: Method,
     pub remote: Option<IpAddr>,
+    /// The client's address and port.
+    pub peer: Option<SocketAddr>,
+    /// The address and port the client reached.
+    pub local: Option<SocketAddr>,
+    /// Whether the connection is TLS (Asterisk's HTTPS server).
+    pub tls: bool,
+    /// Asterisk's session, as its own modules name it in the security log (`0x…`).
+    pub session: String,
     pub headers: Vec<(String, String)>,
 }
 
@@ -33,9 +41,27 @@ impl Request {
 }
 
 pub(crate) enum Response {
-    Body { content_type: &'static str, body: String },
-    File { content_type: &'static str, path: PathBuf },
-    Error { status: u16, title: &'static str, text: String },
+    Body {
+        content_type: &'static str,
+        body: String,
+    },
+    File {
+        content_type: &'static str,
+        path: PathBuf,
+    },
+    Error {
+        status: u16,
+        title: &'static str,
+        text: String,
+    },
+    /// An error page with headers of its own (`WWW-Authenticate`, `Retry-After`); values with CR or
+    /// LF are dropped.
+    Refused {
+        status: u16,
+        title: &'static str,
+        text: String,
+        headers: Vec<(&'static str, String)>,
+    },
 }
 
 pub(crate) type Handler = fn(&Request) -> Response;
@@ -83,23 +109,49 @@ impl Drop for Route {
     }
 }
 
-fn remote_ip(ser: *const sys::ast_tcptls_session_instance) -> Option<IpAddr> {
-    // SAFETY: a live session for the duration of the callback; sockaddr_storage is large enough for
-    // either family and its family field says which one it holds.
+/// # Safety
+/// `ss` points to a sockaddr_storage whose family field says which address it holds.
+unsafe fn socket_addr(ss: *const libc::sockaddr_storage) -> Option<SocketAddr> {
+    // SAFETY: per the contract; sockaddr_storage is large enough for either family.
     unsafe {
-        let ss = std::ptr::addr_of!((*ser).remote_address.ss).cast::<libc::sockaddr_storage>();
         match c_int::from((*ss).ss_family) {
             libc::AF_INET => {
                 let sin = &*ss.cast::<libc::sockaddr_in>();
-                Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr))))
+                let ip = Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr));
+                Some(SocketAddr::new(IpAddr::V4(ip), u16::from_be(sin.sin_port)))
             }
             libc::AF_INET6 => {
                 let sin6 = &*ss.cast::<libc::sockaddr_in6>();
                 let v6 = Ipv6Addr::from(sin6.sin6_addr.s6_addr);
-                Some(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4))
+                let ip = v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4);
+                Some(SocketAddr::new(ip, u16::from_be(sin6.sin6_port)))
             }
             _ => None,
         }
+    }
+}
+
+fn peer(ser: *const sys::ast_tcptls_session_instance) -> Option<SocketAddr> {
+    // SAFETY: a live session for the duration of the callback; its remote address is a
+    // sockaddr_storage filled by accept().
+    unsafe { socket_addr(std::ptr::addr_of!((*ser).remote_address.ss).cast()) }
+}
+
+/// The local end of the connection (`getsockname`), and whether it is TLS.
+fn local_end(ser: *const sys::ast_tcptls_session_instance) -> (Option<SocketAddr>, bool) {
+    // SAFETY: a live session; its stream is set before callbacks run, and Asterisk's iostream
+    // getters only read it.
+    unsafe {
+        let stream = (*ser).stream;
+        if stream.is_null() {
+            return (None, false);
+        }
+        let tls = !sys::ast_iostream_get_ssl(stream).is_null();
+        let fd = sys::ast_iostream_get_fd(stream);
+        let mut ss: libc::sockaddr_storage = std::mem::zeroed();
+        let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        let named = libc::getsockname(fd, (&raw mut ss).cast(), &mut len) == 0;
+        (if named { socket_addr(&ss) } else { None }, tls)
     }
 }
 
@@ -128,11 +180,17 @@ unsafe extern "C" fn callback(
                 h = (*h).next;
             }
         }
+        let peer = peer(ser);
+        let (local, tls) = local_end(ser);
         let request = Request {
             // SAFETY: NUL-terminated for the duration of the call.
             path: unsafe { string_from(uri) }.trim_start_matches('/').to_string(),
             method,
-            remote: remote_ip(ser),
+            remote: peer.map(|p| p.ip()),
+            peer,
+            local,
+            tls,
+            session: format!("{ser:p}"),
             headers: list,
         };
         let response = handler(&request);
@@ -148,6 +206,28 @@ fn respond(ser: *mut sys::ast_tcptls_session_instance, method: Method, response:
     };
     match response {
         Response::Error { status, title, text } => error(ser, status, title, &text),
+        Response::Refused { status, title, text, headers } => {
+            let mut head = String::from("Content-type: text/html\r\n");
+            for (name, value) in headers.iter().filter(|(_, v)| !v.contains(['\r', '\n'])) {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            let (title, text) = (cstring(title), cstring(&text));
+            // SAFETY: a live session; ast_http_create_response frees the header string (also on
+            // failure) and copies title and text.
+            unsafe {
+                let header = new_str(&head);
+                if header.is_null() {
+                    return error(ser, 500, "Internal Server Error", "out of memory");
+                }
+                sys::ast_http_create_response(
+                    ser,
+                    c_int::from(status),
+                    title.as_ptr(),
+                    header,
+                    text.as_ptr(),
+                );
+            }
+        }
         Response::Body { content_type, body } => {
             let body = cstring(&body);
             // SAFETY: ast_http_send takes ownership of both strings (it frees them); "%s" formats.

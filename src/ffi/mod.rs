@@ -18,6 +18,7 @@ pub(crate) mod message;
 pub(crate) mod module;
 pub(crate) mod pbx;
 pub(crate) mod presence;
+pub(crate) mod security;
 pub(crate) mod sorcery;
 pub(crate) mod sys;
 pub(crate) mod test;

@@ -8,12 +8,22 @@ use std::sync::{Arc, RwLock};
 use crate::ffi::config::{self as ast_config, Loaded};
 use crate::ffi::log;
 use digium_phones_core::finding::Severity;
-use digium_phones_core::model::{self, Model};
+use digium_phones_core::model::{self, Built, Model};
+use digium_phones_core::provision::httpauth;
+use digium_phones_core::raw::RawConfig;
 
-use super::state;
+use super::{settings, state};
 
 pub(crate) const FILE: &str = "res_digium_phone.conf";
 const WHO: &str = "res_digium_phone";
+
+/// Builds the model of `raw`, with the findings that depend on Asterisk's HTTP servers (http.conf).
+pub(crate) fn build(raw: &RawConfig, previous: Option<&Model>) -> Built {
+    let mut built = model::build(raw, previous);
+    let listeners = settings::http_listeners();
+    built.findings.extend(httpauth::findings(&built.model.general, listeners));
+    built
+}
 
 /// A configuration in service.
 #[derive(Default)]
@@ -86,7 +96,7 @@ impl Store {
             Loaded::Config(raw) => raw,
         };
         let previous = self.current();
-        let built = model::build(&raw, Some(&previous.model));
+        let built = build(&raw, Some(&previous.model));
         drop(previous);
         for f in &built.findings {
             match f.severity {

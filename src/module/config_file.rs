@@ -24,7 +24,7 @@ pub(crate) fn check_config(a: &mut Args) -> Outcome {
         }
     };
     let current = config::current();
-    let built = model::build(&raw, Some(&current.model));
+    let built = config::build(&raw, Some(&current.model));
     for f in &built.findings {
         a.print(&format!("{f}\n"));
     }

@@ -76,6 +76,7 @@ impl Loaded {
             discovery: discovery.shown(),
         });
         let published = state::publish(state.clone());
+        provision::apply_config(&state.provisioning, &snapshot.model);
         hints.apply(&snapshot.model);
         fail_point("hints")?;
         discovery.apply(&snapshot.model);
@@ -105,6 +106,7 @@ impl Loaded {
         provision::refresh_settings(&self.state.provisioning);
         let result = self.state.config.reload().map_err(ModuleError::Config);
         let snapshot = self.state.config.current();
+        provision::apply_config(&self.state.provisioning, &snapshot.model);
         self.discovery.apply(&snapshot.model);
         self.hints.apply(&snapshot.model);
         drop(snapshot);

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::ffi::config::{self as ast_config, Loaded};
 use crate::ffi::http;
+use digium_phones_core::provision::httpauth::Listeners;
 use digium_phones_core::raw::RawConfig;
 use digium_phones_core::settings::{self, HttpServer};
 
@@ -18,6 +19,14 @@ fn load(file: &str, purpose: &str) -> Option<RawConfig> {
 /// How phones reach Asterisk's HTTP server; `None` when http.conf enables neither HTTP nor HTTPS.
 pub(crate) fn http_server() -> Option<HttpServer> {
     settings::http_server(&load("http.conf", "http")?, &http::prefix())
+}
+
+/// Which HTTP servers http.conf enables; a missing http.conf enables none.
+pub(crate) fn http_listeners() -> Listeners {
+    match load("http.conf", "http") {
+        Some(cfg) => settings::http_listeners(&cfg),
+        None => Listeners::Known { plain: false, tls: false },
+    }
 }
 
 /// The voicemail PIN of `mailbox` (`box@context`).

@@ -5,6 +5,8 @@
 //! - `parse_validate/10k_phones`: reading a 10,000-phone / 20,000-line file and building the model.
 //! - `reload_swap/10k_phones`: a reload's work once Asterisk has parsed the file: the model built
 //!   against the one in service (keep-last-good) and swapped in behind the readers' lock.
+//! - `lockout/probe_flood`: one request for an unknown MAC from a new (spoofed) address, with every
+//!   lockout table full, so eviction is part of the cost.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -17,6 +19,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use digium_phones::bench::generate;
 use digium_phones_core::model::{self, Model};
 use digium_phones_core::provision::documents::{self, PhoneRequest};
+use digium_phones_core::provision::lockout::{Lockouts, MAX_COUNTERS};
 
 const PHONES: usize = 10_000;
 
@@ -87,5 +90,24 @@ fn reload_swap(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, render, parse_validate, reload_swap);
+fn probe_flood(c: &mut Criterion) {
+    let mut lockouts = Lockouts::with_limits(&Default::default());
+    let mac = |i: u32| format!("000fd3{:06x}", i & 0xff_ffff).parse().expect("a MAC");
+    let spoofed = |i: u32| IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + i));
+    for i in 0..MAX_COUNTERS as u32 {
+        lockouts.probe(spoofed(i), mac(i), 0);
+        lockouts.failure(Some("desk1"), spoofed(i), 0);
+    }
+    let mut next = MAX_COUNTERS as u32;
+    c.bench_function("lockout/probe_flood", |b| {
+        b.iter(|| {
+            next = next.wrapping_add(1);
+            lockouts.probe(black_box(spoofed(next)), mac(next), 1)
+        })
+    });
+    let (address, pair, probes) = lockouts.sizes();
+    assert!(address <= MAX_COUNTERS && pair <= MAX_COUNTERS && probes <= MAX_COUNTERS);
+}
+
+criterion_group!(benches, render, parse_validate, reload_swap, probe_flood);
 criterion_main!(benches);

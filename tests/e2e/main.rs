@@ -8,6 +8,7 @@ mod config;
 mod discovery;
 mod foundation;
 mod freepbx;
+mod mac_security;
 mod presence;
 mod provision;
 mod soak;

@@ -56,9 +56,26 @@ fn dumps_match_their_golden_files() {
 
 #[test]
 fn clean_fixtures_check_clean() {
-    for name in ["templates.conf", "comments.conf", "duplicates.conf", "includes/main.conf"] {
+    for name in ["templates.conf", "comments.conf", "duplicates.conf"] {
         assert_eq!(check(name), (0, format!("@/{name}: 0 errors, 0 warnings\n")), "{name}");
     }
+}
+
+/// `config_auth = mac` without HTTP authentication hands SIP passwords to whoever names a MAC; the
+/// offline check reads no http.conf, so it warns unless HTTP authentication is set.
+#[test]
+fn mac_authentication_without_http_authentication_is_a_warning() {
+    assert_eq!(
+        check("includes/main.conf"),
+        (
+            0,
+            "@/includes/general-body.conf:2: warning: [general] config_auth: with http_auth = no, \
+             anyone who knows or guesses a phone's MAC gets its SIP passwords (<mac>.cfg) over plain \
+             HTTP unless Asterisk serves only HTTPS; set http_auth\n\
+             @/includes/main.conf: 0 errors, 1 warning\n"
+                .to_string()
+        )
+    );
 }
 
 #[test]
@@ -83,7 +100,7 @@ fn freepbx_style_output_is_read_whole() {
     // FreePBX's quirks are remarks, not errors: the parking application it names but never writes,
     // and the phonebook fields it copies into line sections. Phones named after their first line
     // (`[201]` a phone and a line) and `active_locale` written twice are no remark at all.
-    assert!(text.ends_with("@/freepbx/res_digium_phone.conf: 0 errors, 19 warnings\n"), "{text}");
+    assert!(text.ends_with("@/freepbx/res_digium_phone.conf: 0 errors, 20 warnings\n"), "{text}");
     // What stock phones fetching <mac>.cfg do without is said once, counting the other phones; so are
     // the options no phone setting carries, and the network aliases phones are not sent.
     let remark = |needle: &str| text.lines().filter(|l| l.contains(needle)).count();
@@ -110,6 +127,8 @@ fn freepbx_style_output_is_read_whole() {
     );
     let unknown = text.lines().filter(|l| l.ends_with(": unknown option; ignored")).count();
     assert_eq!(unknown, 7, "{text}");
+    // config_auth = mac without HTTP authentication: the configuration goes to whoever names a MAC.
+    assert!(text.contains("[general] config_auth: with http_auth = no"), "{text}");
     let dump = dump(&fixture("freepbx/res_digium_phone.conf"));
     // [general] is continued by the included file that has no header.
     assert!(dump.starts_with("[general]\n  file_directory = /etc/asterisk/digium_phones/ @res_digium_phone_general.conf:1\n"));
@@ -332,14 +351,14 @@ fn a_wrong_logo_and_a_broken_smart_blf_sheet_are_reported_where_they_are() {
         lines,
         [
             format!(
-                "broken.conf:16: error: [desk] d65_logo_file: {files}/wrong-size.png is 300x100 pixels; \
+                "broken.conf:20: error: [desk] d65_logo_file: {files}/wrong-size.png is 300x100 pixels; \
                  a D65 logo is 280x128 (or 296x128)"
             ),
             format!(
-                "broken.conf:16: error: [desk] d65_logo_file: {files}/wrong-size.png is RGB with alpha; \
+                "broken.conf:20: error: [desk] d65_logo_file: {files}/wrong-size.png is RGB with alpha; \
                  a logo has a colour type without alpha (greyscale, RGB or palette)"
             ),
-            "broken.conf:17: warning: [desk] lock_preferences: accepted, not sent to phones: no \
+            "broken.conf:21: warning: [desk] lock_preferences: accepted, not sent to phones: no \
              documented phone setting does this; `setting = <id>=<value>` can send one your firmware has"
                 .to_string(),
             format!(

@@ -29,6 +29,45 @@ pub enum ConfigAuth {
     MacGlobalPin,
 }
 
+/// HTTP authentication required on `<mac>.cfg` and on the files a configuration names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HttpAuth {
+    #[default]
+    No,
+    /// Digest (RFC 7616, MD5, qop=auth) on every connection.
+    Digest,
+    /// Basic, accepted over TLS only; requests over plain HTTP are challenged with Digest.
+    Basic,
+}
+
+impl HttpAuth {
+    pub fn is_required(self) -> bool {
+        self != Self::No
+    }
+}
+
+/// How failed attempts and MAC probing are limited (see `provision::lockout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Distinct unknown MACs one address may ask for within `probe_window` before it is locked out.
+    pub probe_max_macs: u32,
+    pub probe_window: u64,
+    /// The first lockout, in seconds; each repeat doubles it, up to `lockout_max_duration`.
+    pub lockout_duration: u64,
+    pub lockout_max_duration: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            probe_max_macs: DEFAULT_PROBE_MAX_MACS,
+            probe_window: DEFAULT_PROBE_WINDOW,
+            lockout_duration: DEFAULT_LOCKOUT_DURATION,
+            lockout_max_duration: DEFAULT_LOCKOUT_MAX_DURATION,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct General {
     pub server_uuid: Option<String>,
@@ -55,6 +94,15 @@ pub struct General {
     pub hint_context: Option<String>,
     /// A status set on a phone applies to all its internal lines, not only the primary one.
     pub presence_all_lines: bool,
+    pub http_auth: HttpAuth,
+    /// The site credential: one user name and password every phone may use.
+    pub http_username: Option<String>,
+    pub http_password: Secret,
+    /// A phone may also authenticate as its own MAC, with its profile's `pin` as the password.
+    pub http_phone_credentials: bool,
+    /// A request whose User-Agent names a MAC other than the one asked for is refused.
+    pub useragent_mac_binding: bool,
+    pub limits: Limits,
     pub raw: RawSection,
 }
 
@@ -79,6 +127,12 @@ impl Default for General {
             transaction_max_threads: None,
             hint_context: None,
             presence_all_lines: false,
+            http_auth: HttpAuth::No,
+            http_username: None,
+            http_password: Secret::default(),
+            http_phone_credentials: false,
+            useragent_mac_binding: false,
+            limits: Limits::default(),
             raw: RawSection { name: "general".into(), ..Default::default() },
         }
     }
@@ -89,11 +143,18 @@ pub const DEFAULT_FILE_DIRECTORY: &str = "/var/lib/asterisk/digium_phones";
 pub const DEFAULT_MESSAGE_CONTEXT: &str = "dpma_message_context";
 /// Where the hints of a line go when `hint_context` is unset and the line has no PJSIP endpoint.
 pub const DEFAULT_HINT_CONTEXT: &str = "digium_phones_hints";
+pub const DEFAULT_PROBE_MAX_MACS: u32 = 20;
+pub const DEFAULT_PROBE_WINDOW: u64 = 600;
+pub const DEFAULT_LOCKOUT_DURATION: u64 = 600;
+pub const DEFAULT_LOCKOUT_MAX_DURATION: u64 = 86_400;
 
 /// Asterisk's AST_MAX_CONTEXT, terminating NUL included.
 const MAX_CONTEXT: usize = 80;
 
 const THREADS: Kind = Kind::Int { min: 1, max: 1024 };
+/// A week: longer windows only keep counters for phones long gone.
+const WINDOW: Kind = Kind::Int { min: 1, max: 7 * 86_400 };
+const DURATION: Kind = Kind::Int { min: 1, max: 365 * 86_400 };
 
 const OWN: &[OptionSpec] = &[
     opt("server_uuid", TEXT).to(&["accounts/account@server_uuid"]),
@@ -129,6 +190,25 @@ const OWN: &[OptionSpec] = &[
     // Unset: where each line's endpoint subscribes.
     opt("hint_context", TEXT).server("presence hints"),
     opt("presence_all_lines", BOOL).or("no").server("presence"),
+    opt("http_auth", Kind::Choice(&["no", "digest", "basic"]))
+        .or("no")
+        .server("HTTP authentication of <mac>.cfg and the files it names"),
+    opt("http_username", TEXT).server("the site credential of http_auth"),
+    opt("http_password", Kind::Secret).server("the site credential of http_auth"),
+    opt("http_phone_credentials", BOOL)
+        .or("no")
+        .server("each phone's MAC and pin as its own credential for http_auth"),
+    opt("useragent_mac_binding", BOOL)
+        .or("no")
+        .server("refuses <mac>.cfg when the User-Agent names another MAC"),
+    opt("probe_max_macs", Kind::Int { min: 1, max: 100_000 })
+        .or("20")
+        .server("the unknown MACs an address may ask for before it is locked out"),
+    opt("probe_window", WINDOW).or("600").server("the window probe_max_macs counts in"),
+    opt("lockout_duration", DURATION).or("600").server("how long a first lockout lasts"),
+    opt("lockout_max_duration", DURATION)
+        .or("86400")
+        .server("the longest a repeated lockout lasts"),
 ];
 
 pub(crate) const OPTIONS: &[OptionSpec] =
@@ -178,6 +258,8 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> General
         r.error_at(e, "hint_context", format!("{problem}; {DEFAULT_HINT_CONTEXT} is used"));
         hint_context = Some(DEFAULT_HINT_CONTEXT.to_string());
     }
+    let http = read_http_auth(&mut r);
+    let limits = read_limits(&mut r);
     let general = General {
         server_uuid: r.text("server_uuid"),
         globalpin,
@@ -199,10 +281,111 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> General
         transaction_max_threads: max,
         hint_context,
         presence_all_lines: r.flag("presence_all_lines").unwrap_or(false),
+        http_auth: http.auth,
+        http_username: http.username,
+        http_password: http.password,
+        http_phone_credentials: http.phone_credentials,
+        useragent_mac_binding: r.flag("useragent_mac_binding").unwrap_or(false),
+        limits,
         raw: section.clone(),
     };
     r.finish();
     general
+}
+
+struct HttpSettings {
+    auth: HttpAuth,
+    username: Option<String>,
+    password: Secret,
+    phone_credentials: bool,
+}
+
+/// `http_auth` and its credentials. A requirement with no usable credential stays a requirement:
+/// every request is then refused, never served unauthenticated.
+fn read_http_auth(r: &mut SectionReader) -> HttpSettings {
+    let auth = match r.choice("http_auth") {
+        Some("digest") => HttpAuth::Digest,
+        Some("basic") => HttpAuth::Basic,
+        _ => HttpAuth::No,
+    };
+    let mut username = r.text("http_username");
+    let password = r.secret("http_password");
+    let phone_credentials = r.flag("http_phone_credentials").unwrap_or(false);
+    if let Some(name) = &username {
+        // Basic carries `user:password`; Digest quotes the name.
+        if name.contains([':', '"', '\\']) || name.chars().any(char::is_control) {
+            let e = r.entry("http_username");
+            r.error_at(
+                e,
+                "http_username",
+                "a user name cannot hold ':', '\"', '\\' or control characters",
+            );
+            username = None;
+        }
+    }
+    match (&username, password.is_empty()) {
+        (Some(_), true) => {
+            let e = r.entry("http_username");
+            r.error_at(e, "http_password", "http_username is set but http_password is not");
+        }
+        (None, false) if r.entry("http_username").is_none() => {
+            let e = r.entry("http_password");
+            r.error_at(e, "http_username", "http_password is set but http_username is not");
+        }
+        _ => {}
+    }
+    let site = username.is_some() && !password.is_empty();
+    if auth.is_required() && !site && !phone_credentials {
+        let e = r.entry("http_auth");
+        r.error_at(
+            e,
+            "http_auth",
+            "HTTP authentication is required but no credential is set (http_username and \
+             http_password, or http_phone_credentials = yes): every request will be refused",
+        );
+    }
+    if !auth.is_required() && (site || phone_credentials) {
+        let e = r.entry("http_username").or(r.entry("http_phone_credentials"));
+        r.warn_at(
+            e,
+            "http_auth",
+            "HTTP credentials are set but http_auth = no: they are not asked for",
+        );
+    }
+    HttpSettings {
+        auth,
+        username: username.filter(|_| site),
+        password: if site { password } else { Secret::default() },
+        phone_credentials,
+    }
+}
+
+fn read_limits(r: &mut SectionReader) -> Limits {
+    let secs = |r: &SectionReader, key: &str, default: u64| {
+        r.int(key).and_then(|n| u64::try_from(n).ok()).unwrap_or(default)
+    };
+    let mut limits = Limits {
+        probe_max_macs: r
+            .int("probe_max_macs")
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(DEFAULT_PROBE_MAX_MACS),
+        probe_window: secs(r, "probe_window", DEFAULT_PROBE_WINDOW),
+        lockout_duration: secs(r, "lockout_duration", DEFAULT_LOCKOUT_DURATION),
+        lockout_max_duration: secs(r, "lockout_max_duration", DEFAULT_LOCKOUT_MAX_DURATION),
+    };
+    if limits.lockout_max_duration < limits.lockout_duration {
+        let e = r.entry("lockout_max_duration").or(r.entry("lockout_duration"));
+        r.error_at(
+            e,
+            "lockout_max_duration",
+            format!(
+                "{} s is shorter than lockout_duration ({} s); {} s is used",
+                limits.lockout_max_duration, limits.lockout_duration, limits.lockout_duration
+            ),
+        );
+        limits.lockout_max_duration = limits.lockout_duration;
+    }
+    limits
 }
 
 /// A context name the module can create and others can name in `include =>`, `exten@context` or a

@@ -28,6 +28,12 @@ impl FromStr for Mac {
     }
 }
 
+impl Mac {
+    pub fn octets(self) -> [u8; 6] {
+        self.0
+    }
+}
+
 impl fmt::Display for Mac {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))

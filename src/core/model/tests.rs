@@ -761,6 +761,7 @@ fn the_option_tables_mark_every_secret() {
         secret_options(),
         [
             "general globalpin",
+            "general http_password",
             "phone pin",
             "phone group_pin",
             "phone login_password",
@@ -1089,4 +1090,109 @@ fn an_application_named_but_never_written_is_left_out_with_a_warning() {
     );
     let p = b.model.phone("p").unwrap();
     assert_eq!(p.applications.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["vm"]);
+}
+
+#[test]
+fn http_authentication_options_default_and_parse() {
+    let b = build(&raw(&[]), None);
+    let g = &b.model.general;
+    assert_eq!(g.http_auth, general::HttpAuth::No);
+    assert!(!g.http_phone_credentials && !g.useragent_mac_binding);
+    assert_eq!(g.limits, general::Limits::default());
+    assert_eq!(
+        (g.limits.probe_max_macs, g.limits.probe_window, g.limits.lockout_duration),
+        (20, 600, 600)
+    );
+    let shown = b.model.options("general", "").unwrap();
+    assert!(shown.contains(&("http_auth".into(), "no".into())));
+    assert!(shown.contains(&("probe_max_macs".into(), "20".into())));
+
+    let b = build(
+        &raw(&[(
+            "general",
+            &[
+                ("http_auth", "digest"),
+                ("http_username", "prov"),
+                ("http_password", "s1te"),
+                ("useragent_mac_binding", "yes"),
+                ("probe_max_macs", "50"),
+                ("lockout_duration", "60"),
+            ],
+        )]),
+        None,
+    );
+    assert!(b.findings.is_empty(), "{:?}", b.findings);
+    let g = &b.model.general;
+    assert_eq!(
+        (g.http_auth, g.http_username.as_deref()),
+        (general::HttpAuth::Digest, Some("prov"))
+    );
+    assert_eq!(g.http_password.expose(), "s1te");
+    assert!(g.useragent_mac_binding);
+    assert_eq!((g.limits.probe_max_macs, g.limits.lockout_duration), (50, 60));
+    let shown = b.model.options("general", "").unwrap();
+    assert!(shown.contains(&("http_password".into(), crate::secret::MASK.into())), "{shown:?}");
+}
+
+#[test]
+fn http_authentication_options_are_validated() {
+    let b = build(&raw(&[("general", &[("http_auth", "digest")])]), None);
+    assert_eq!(
+        errors(&b),
+        [
+            "t.conf:2: error: [general] http_auth: HTTP authentication is required but no credential \
+          is set (http_username and http_password, or http_phone_credentials = yes): every request \
+          will be refused"
+        ]
+    );
+    // Required stays required: nothing is served unauthenticated.
+    assert_eq!(b.model.general.http_auth, general::HttpAuth::Digest);
+
+    let b = build(
+        &raw(&[(
+            "general",
+            &[("http_auth", "basic"), ("http_username", "a:b"), ("http_phone_credentials", "yes")],
+        )]),
+        None,
+    );
+    assert_eq!(
+        errors(&b),
+        ["t.conf:3: error: [general] http_username: a user name cannot hold ':', '\"', '\\' or \
+          control characters"]
+    );
+    let b = build(&raw(&[("general", &[("http_auth", "sometimes")])]), None);
+    assert!(
+        errors(&b)[0].contains("'sometimes' is not one of: no, digest, basic"),
+        "{:?}",
+        errors(&b)
+    );
+    let b = build(&raw(&[("general", &[("http_username", "prov")])]), None);
+    assert_eq!(
+        errors(&b),
+        ["t.conf:2: error: [general] http_password: http_username is set but http_password is not"]
+    );
+    let b = build(&raw(&[("general", &[("http_username", "prov"), ("http_password", "x")])]), None);
+    assert_eq!(
+        warnings(&b),
+        ["t.conf:2: warning: [general] http_auth: HTTP credentials are set but http_auth = no: \
+          they are not asked for"]
+    );
+    let b = build(
+        &raw(&[("general", &[("lockout_duration", "900"), ("lockout_max_duration", "300")])]),
+        None,
+    );
+    assert_eq!(
+        errors(&b),
+        [
+            "t.conf:3: error: [general] lockout_max_duration: 300 s is shorter than lockout_duration \
+          (900 s); 900 s is used"
+        ]
+    );
+    assert_eq!(b.model.general.limits.lockout_max_duration, 900);
+    let b = build(&raw(&[("general", &[("probe_max_macs", "0")])]), None);
+    assert!(
+        errors(&b)[0].contains("probe_max_macs: 0 is out of range (1 to 100000)"),
+        "{:?}",
+        errors(&b)
+    );
 }

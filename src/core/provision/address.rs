@@ -25,6 +25,20 @@ pub fn to_host(to: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
+/// The address and port the phone addressed, when the host is an IP address. Asterisk keeps no port
+/// in the `To` of an inbound MESSAGE (`pjsip:proxy@192.0.2.1`): the port is then 0, unknown.
+pub fn to_socket(to: &str) -> Option<std::net::SocketAddr> {
+    let host = to_host(to)?;
+    let after = &to[to.rfind('@')? + 1..];
+    let end = after.find(['>', ';', '?']).unwrap_or(after.len());
+    let port = after[..end]
+        .strip_prefix(host)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .map_or(Some(0), |p| p.parse().ok())?;
+    let ip: std::net::IpAddr = host.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+    Some(std::net::SocketAddr::new(ip, port))
+}
+
 /// Where a reply MESSAGE goes, as an `ast_msg_send` destination.
 ///
 /// The dialplan's `X-Digium-AppServer-Response-URI` (`pjsip:ip:port[;transport=…]`) wins; otherwise the
@@ -83,6 +97,18 @@ mod tests {
         );
         assert_eq!(to_host("pjsip:proxy@[2001:db8::1]:5060"), Some("[2001:db8::1]"));
         assert_eq!(to_host("proxy"), None);
+    }
+
+    #[test]
+    fn sockets_from_to() {
+        let at = |s: &str| to_socket(s).map(|a| a.to_string());
+        assert_eq!(at("pjsip:proxy@192.0.2.1").as_deref(), Some("192.0.2.1:0"));
+        assert_eq!(
+            at("<sip:proxy@192.0.2.1:5070;transport=udp>").as_deref(),
+            Some("192.0.2.1:5070")
+        );
+        assert_eq!(at("pjsip:proxy@[2001:db8::1]:5061").as_deref(), Some("[2001:db8::1]:5061"));
+        assert_eq!(at("pjsip:proxy@pbx.example.com"), None);
     }
 
     #[test]

@@ -16,24 +16,48 @@ pub struct Refusal {
     pub code: u16,
     pub need: Option<&'static str>,
     pub message: String,
+    /// What the refusal counts as, for lockouts and the security log.
+    pub counts: Counts,
+}
+
+/// What a refused request tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counts {
+    Nothing,
+    /// A wrong PIN or global PIN, or (with MAC authentication) a MAC that is not the profile's.
+    WrongSecret,
+    /// A MAC no profile has, under MAC authentication: probing.
+    UnknownMac(Mac),
 }
 
 impl Refusal {
     fn need(what: &'static str, message: &str) -> Self {
-        Self { code: 401, need: Some(what), message: message.to_string() }
+        Self { code: 401, need: Some(what), message: message.to_string(), counts: Counts::Nothing }
     }
 
     fn forbidden(message: &str) -> Self {
-        Self { code: 403, need: None, message: message.to_string() }
+        Self { code: 403, need: None, message: message.to_string(), counts: Counts::Nothing }
+    }
+
+    fn wrong(message: &str) -> Self {
+        Self { counts: Counts::WrongSecret, ..Self::forbidden(message) }
     }
 
     fn not_found(message: &str) -> Self {
-        Self { code: 404, need: None, message: message.to_string() }
+        Self { code: 404, need: None, message: message.to_string(), counts: Counts::Nothing }
     }
 
     /// Whether this refusal counts as a failed guess of a secret.
     pub fn is_wrong_secret(&self) -> bool {
-        self.code == 403 && self.message.starts_with("wrong")
+        self.counts == Counts::WrongSecret
+    }
+
+    /// The unknown MAC this refusal was for, when it counts as probing.
+    pub fn unknown_mac(&self) -> Option<Mac> {
+        match self.counts {
+            Counts::UnknownMac(m) => Some(m),
+            _ => None,
+        }
     }
 }
 
@@ -48,7 +72,7 @@ pub struct UserEntry {
 }
 
 /// Compares secrets in time independent of where they differ.
-fn same_secret(given: &str, expected: &str) -> bool {
+pub(crate) fn same_secret(given: &str, expected: &str) -> bool {
     let (a, b) = (given.as_bytes(), expected.as_bytes());
     let mut diff = a.len() ^ b.len();
     for i in 0..a.len().max(b.len()) {
@@ -62,7 +86,7 @@ fn check_globalpin(model: &Model, given: Option<&str>) -> Result<(), Refusal> {
     match given {
         None | Some("") => Err(Refusal::need("globalpin", "the global PIN is needed")),
         Some(g) if same_secret(g, expected) => Ok(()),
-        Some(_) => Err(Refusal::forbidden("wrong global PIN")),
+        Some(_) => Err(Refusal::wrong("wrong global PIN")),
     }
 }
 
@@ -84,7 +108,7 @@ fn check_mac(phone: &Phone, mac: Option<Mac>) -> Result<(), Refusal> {
     match (phone.mac, mac) {
         (Some(expected), Some(given)) if expected == given => Ok(()),
         (_, None) => Err(Refusal::need("mac", "this server identifies phones by MAC")),
-        _ => Err(Refusal::forbidden("this profile belongs to another phone")),
+        _ => Err(Refusal::wrong("this profile belongs to another phone")),
     }
 }
 
@@ -112,6 +136,13 @@ pub fn userlist(
         .collect())
 }
 
+/// Whether a profile list asked for with `mac` is probing: under MAC authentication the list holds
+/// only the phone's own profile, so an empty one tells the asker that no profile has that MAC.
+pub fn userlist_probe(model: &Model, mac: Option<Mac>) -> Option<Mac> {
+    let mac = mac?;
+    (uses_mac(model.general.config_auth) && model.phone_with_mac(mac).is_none()).then_some(mac)
+}
+
 /// A granted claim.
 #[derive(Debug)]
 pub struct Claim<'a> {
@@ -133,7 +164,14 @@ pub fn claim<'a>(
             .phone(name)
             .ok_or_else(|| Refusal::not_found(&format!("no profile named '{name}'")))?,
         None => mac.and_then(|m| model.phone_with_mac(m)).ok_or_else(|| {
-            Refusal::not_found("no profile has this phone's MAC; choose one from the list")
+            let refusal =
+                Refusal::not_found("no profile has this phone's MAC; choose one from the list");
+            match mac {
+                Some(m) if uses_mac(model.general.config_auth) => {
+                    Refusal { counts: Counts::UnknownMac(m), ..refusal }
+                }
+                _ => refusal,
+            }
         })?,
     };
     match model.general.config_auth {
@@ -167,7 +205,7 @@ pub fn claim<'a>(
                     return Err(Refusal::need("pin", "a PIN is needed for this profile"));
                 }
                 Some(p) if same_secret(p, &expected) => {}
-                Some(_) => return Err(Refusal::forbidden("wrong PIN")),
+                Some(_) => return Err(Refusal::wrong("wrong PIN")),
             }
         }
     }
@@ -175,7 +213,7 @@ pub fn claim<'a>(
 }
 
 /// The mailbox whose PIN `pin = voicemail` means: the phone's own `mailbox`, else its primary line's.
-fn primary_mailbox(model: &Model, phone: &Phone) -> Option<String> {
+pub fn primary_mailbox(model: &Model, phone: &Phone) -> Option<String> {
     phone.mailbox.clone().or_else(|| {
         let line = model.line(phone.lines.first()?.name.as_str())?;
         line.mailbox.clone()

@@ -5,6 +5,7 @@ pub mod address;
 pub mod auth;
 pub mod documents;
 pub mod files;
+pub mod httpauth;
 pub mod lockout;
 pub mod pjsip;
 pub mod recent;

@@ -57,6 +57,14 @@ pub fn mac_in_user_agent(user_agent: &str) -> Option<Mac> {
         .find(|m| m.to_string() != "000000000000")
 }
 
+/// The MAC a User-Agent names when it is not the one `<name>.cfg` asks for (`useragent_mac_binding`).
+/// `000000000000.cfg` takes its MAC from the User-Agent, so it never conflicts.
+pub fn user_agent_conflict(name: &str, user_agent: &str) -> Option<Mac> {
+    let asked: Mac = name.parse().ok()?;
+    let named = mac_in_user_agent(user_agent)?;
+    (name != "000000000000" && named != asked).then_some(named)
+}
+
 /// The host of a `Host:` header (`pbx:8088` → `pbx`, `[::1]:8088` → `[::1]`).
 pub fn host_of(header: &str) -> &str {
     match header.rsplit_once(':') {
@@ -100,6 +108,19 @@ mod tests {
         let named = requested_mac("000fd3aabb02", ua).map(|m| m.to_string());
         assert_eq!(named.as_deref(), Some("000fd3aabb02"));
         assert_eq!(requested_mac("nonsense", ua), None);
+    }
+
+    #[test]
+    fn user_agent_binding() {
+        let ua = "Digium D65 2_9_16 000fd3aabb01";
+        assert_eq!(user_agent_conflict("000fd3aabb01", ua), None);
+        assert_eq!(
+            user_agent_conflict("000fd3aabb02", ua).map(|m| m.to_string()).as_deref(),
+            Some("000fd3aabb01")
+        );
+        assert_eq!(user_agent_conflict("000000000000", ua), None);
+        assert_eq!(user_agent_conflict("000fd3aabb02", "Digium D65 2_9_16"), None);
+        assert_eq!(user_agent_conflict("nonsense", ua), None);
     }
 
     #[test]

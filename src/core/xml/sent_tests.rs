@@ -85,10 +85,20 @@ const REQUIRES: &[(&str, &[(&str, &str)])] = &[
     ("secondary_server_port", &[("secondary_server_address", "192.0.2.33")]),
     ("secondary_server_transport", &[("secondary_server_address", "192.0.2.33")]),
     ("secondary_transport", &[("secondary_server_address", "192.0.2.33")]),
+    ("http_auth", &[("http_username", "phones"), ("http_password", "site-hush")]),
+    // A pair: the baseline sets both, the probe changes one.
+    ("http_username", &[("http_password", "site-hush"), ("http_username", "phones")]),
+    ("http_password", &[("http_username", "phones"), ("http_password", "site-hush")]),
 ];
 
 /// Probe values a kind cannot choose for itself.
-const VALUES: &[(&str, &str)] = &[("codecs", "g722"), ("model", "D40"), ("globalpin", "4242")];
+const VALUES: &[(&str, &str)] = &[
+    ("codecs", "g722"),
+    ("model", "D40"),
+    ("globalpin", "4242"),
+    // Not below lockout_duration.
+    ("lockout_max_duration", "7200"),
+];
 
 /// The phone models a document is rendered for: unknown, then each family.
 const MODELS: &[Option<&str>] = &[

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use crate::ffi::log;
 use crate::ffi::message::{self, Inbound};
 use crate::module::{config, presence, settings};
+use digium_phones_core::model::general::ConfigAuth;
 use digium_phones_core::model::mac::Mac;
 use digium_phones_core::model::models::FirmwareVersion;
 use digium_phones_core::protocol::{
@@ -12,7 +13,9 @@ use digium_phones_core::protocol::{
 };
 use digium_phones_core::provision::{Session, Token, address, auth, documents, sessions};
 
-use super::{Shared, web};
+use super::security::Place;
+use super::{Shared, random16, web};
+use crate::ffi::security::Kind;
 
 /// What the reply needs to know about where the request came from.
 struct Origin {
@@ -22,6 +25,8 @@ struct Origin {
     /// `ip:port` the request came from.
     address: String,
     ip: Option<IpAddr>,
+    /// For the security log.
+    place: Place,
 }
 
 pub(super) fn handle(shared: &Shared, msg: Inbound) {
@@ -92,49 +97,45 @@ fn origin(msg: &Inbound) -> Option<Origin> {
         .ok()
         .or_else(|| addr.split(':').next().and_then(|h| h.parse().ok()));
     let server = address::to_host(&msg.to).unwrap_or("localhost").to_string();
-    Some(Origin { reply_to, server, address: addr, ip })
+    let place = Place::message(msg, ip);
+    Some(Origin { reply_to, server, address: addr, ip, place })
 }
 
-/// Too many wrong PINs from this address (docs/protocol.md, error codes).
+/// Too many failed attempts (wrong PINs, unknown MACs) from this address (docs/protocol.md).
 const LOCKED_OUT: u16 = 429;
 
-/// Refuses a locked-out address before it may try a secret.
+/// Refuses a locked-out address before it may try a secret or a MAC.
 fn locked_out(
     shared: &Shared,
     origin: &Origin,
     profile: Option<&str>,
     req: &Request,
 ) -> Option<Response> {
-    let ip = origin.ip?;
-    let now = shared.now();
-    let locked =
-        shared.lockouts.lock().unwrap_or_else(|p| p.into_inner()).check(profile, ip, now).err()?;
-    let wait = locked.until.saturating_sub(now);
+    let wait = origin.place.lockout_left(shared, profile)?;
     Some(Response::error(
         &req.id,
         &req.method,
         ErrorReply::new(
             LOCKED_OUT,
-            format!("too many wrong PINs from this address; try again in {wait} s"),
+            format!("too many failed attempts from this address; try again in {wait} s"),
         ),
     ))
 }
 
-/// Counts a wrong secret and logs any lockout it starts.
+/// Counts a refused secret or an unknown MAC, reports it and logs any lockout it starts.
 fn count_failure(shared: &Shared, origin: &Origin, profile: Option<&str>, refusal: &auth::Refusal) {
-    let Some(ip) = origin.ip else { return };
-    if !refusal.is_wrong_secret() {
-        return;
-    }
-    let now = shared.now();
-    let started =
-        shared.lockouts.lock().unwrap_or_else(|p| p.into_inner()).failure(profile, ip, now);
-    for l in started {
-        let whose = l.profile.map(|p| format!(" for profile '{p}'")).unwrap_or_default();
-        log::warning(&format!(
-            "too many wrong PINs from {}{whose}: locked out for {} s",
-            l.address, l.secs
-        ));
+    if let Some(mac) = refusal.unknown_mac() {
+        origin.place.probe(shared, mac, Kind::InvalidAccountId);
+    } else if refusal.is_wrong_secret() {
+        // The profile asked for, or the whole list (counted per address only, as before).
+        origin.place.report(Kind::InvalidPassword, profile.unwrap_or("userlist"));
+        let Some(ip) = origin.ip else { return };
+        let started = shared.lockouts.lock().unwrap_or_else(|p| p.into_inner()).failure(
+            profile,
+            ip,
+            shared.now(),
+        );
+        origin.place.locked_out(&started, "wrong PINs");
     }
 }
 
@@ -179,17 +180,6 @@ fn answer(shared: &Shared, msg: &Inbound, origin: &Origin, req: &Request) -> Res
     }
 }
 
-fn random16() -> [u8; 16] {
-    use std::io::Read;
-    let mut buf = [0u8; 16];
-    if std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf)).is_err() {
-        // /dev/urandom always exists on Linux; should it not, tokens must still never be predictable.
-        log::error("cannot read /dev/urandom");
-        return [0; 16];
-    }
-    buf
-}
-
 /// Stores `body` behind a fresh token for `origin` and returns `(url, md5, size)`.
 fn publish(
     shared: &Shared,
@@ -198,10 +188,7 @@ fn publish(
     body: String,
 ) -> Option<(String, String, usize)> {
     let ip = origin.ip?;
-    let random = random16();
-    if random == [0; 16] {
-        return None;
-    }
+    let random = random16()?;
     let base =
         shared.http.read().unwrap_or_else(|p| p.into_inner()).as_ref()?.base_url(&origin.server);
     let (md5, size) = (documents::md5_hex(body.as_bytes()), body.len());
@@ -227,6 +214,9 @@ fn userlist(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -
         return locked;
     }
     let snapshot = config::current();
+    if let Some(unknown) = auth::userlist_probe(&snapshot.model, mac) {
+        origin.place.probe(shared, unknown, Kind::InvalidAccountId);
+    }
     let entries = match auth::userlist(&snapshot.model, mac, req.param("globalpin")) {
         Ok(e) => e,
         Err(r) => {
@@ -279,6 +269,9 @@ fn claim(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> R
     if let Some(ip) = origin.ip {
         shared.lockouts.lock().unwrap_or_else(|p| p.into_inner()).success(profile, ip);
     }
+    let using_password =
+        !matches!(model.general.config_auth, ConfigAuth::Disabled | ConfigAuth::Mac);
+    origin.place.report(Kind::SuccessfulAuth { using_password }, &phone.name);
     let firmware = req.param("firmware").and_then(FirmwareVersion::parse);
     let document = match web::phone_config(
         model,
@@ -302,7 +295,8 @@ fn claim(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> R
     let Some((url, md5, size)) = publish(shared, origin, "config.xml", document) else {
         return unavailable(req);
     };
-    let session_id = digium_phones_core::provision::sessions::token_id(random16());
+    let Some(random) = random16() else { return unavailable(req) };
+    let session_id = digium_phones_core::provision::sessions::token_id(random);
     let session = Session {
         id: session_id.clone(),
         profile: phone.name.clone(),

@@ -6,6 +6,7 @@
 //! blocks. HTTP requests are answered on Asterisk's HTTP session threads from the same shared state.
 
 mod inbound;
+mod security;
 mod web;
 
 use std::collections::HashMap;
@@ -15,9 +16,11 @@ use std::time::Instant;
 
 use crate::ffi::message::{self, Inbound};
 use crate::ffi::{cli, http, log, thread};
+use digium_phones_core::model::Model;
 use digium_phones_core::protocol::{self, Event};
 use digium_phones_core::provision::files::Md5Cache;
-use digium_phones_core::provision::lockout::{Lockouts, Policy};
+use digium_phones_core::provision::httpauth::NonceStore;
+use digium_phones_core::provision::lockout::Lockouts;
 use digium_phones_core::provision::{Recent, SessionTable, TokenStore};
 use digium_phones_core::queue::Queue;
 
@@ -47,8 +50,10 @@ pub(crate) struct Shared {
     /// (Call-ID, CSeq) of messages already taken: one that arrives by both ways is answered once.
     pub seen: Mutex<Recent<(String, String), ()>>,
     pub http: RwLock<Option<HttpServer>>,
-    /// Failed PINs per address and per (profile, address).
+    /// Failed secrets per address and per (account, address), and probing per address.
     pub lockouts: Mutex<Lockouts>,
+    /// The Digest nonces handed out by HTTP challenges.
+    pub nonces: Mutex<NonceStore>,
     /// Phones that fetched `<mac>.cfg`: profile → primary line, for check-sync on reconfigure.
     pub stock: Mutex<HashMap<String, String>>,
     /// MD5s of the files configurations name, by path and modification time.
@@ -68,7 +73,8 @@ impl Shared {
             replies: Mutex::new(Recent::new(REPLY_TTL, 16_384)),
             seen: Mutex::new(Recent::new(REPLY_TTL, 16_384)),
             http: RwLock::new(None),
-            lockouts: Mutex::new(Lockouts::new(Policy::default())),
+            lockouts: Mutex::new(Lockouts::default()),
+            nonces: Mutex::default(),
             stock: Mutex::default(),
             md5s: Mutex::default(),
             endpoint_passwords: RwLock::default(),
@@ -86,6 +92,26 @@ impl Shared {
 
     pub fn next_event_id(&self) -> String {
         format!("s{}", self.event_ids.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+}
+
+/// Takes what the configuration sets for provisioning (on load and on every reload): the lockout
+/// policies. Counters and lockouts so far stay.
+pub(crate) fn apply_config(shared: &Shared, model: &Model) {
+    shared.lockouts.lock().unwrap_or_else(|p| p.into_inner()).set_limits(&model.general.limits);
+}
+
+/// 128 bits from the kernel, for tokens and nonces; `None` (logged) if they cannot be read, so
+/// nothing predictable is ever handed out.
+pub(super) fn random16() -> Option<[u8; 16]> {
+    use std::io::Read;
+    let mut buf = [0u8; 16];
+    match std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf)) {
+        Ok(()) => Some(buf),
+        Err(e) => {
+            log::error(&format!("cannot read /dev/urandom: {e}"));
+            None
+        }
     }
 }
 

@@ -1,22 +1,35 @@
 //! HTTP: documents behind tokens, `<mac>.cfg` for stock phones, files from the configured directories.
+//!
+//! `<mac>.cfg` and the files are guarded in this order: a locked-out address is refused (429); with
+//! `http_auth` the client must authenticate (401); then the MAC asked for is checked against the
+//! User-Agent (`useragent_mac_binding`) and against a phone's own credential (403), and a MAC no
+//! profile has is a probe (404). Every refusal that tried something is counted and reported to
+//! Asterisk's security log.
 
 use std::net::IpAddr;
 use std::path::Path;
 
 use crate::ffi::http::{Method, Request, Response};
 use crate::ffi::log;
-use crate::module::config;
+use crate::ffi::security::Kind;
+use crate::module::{config, settings};
 use digium_phones_core::model::general::ConfigAuth;
 use digium_phones_core::model::models::{self, FirmwareVersion};
 use digium_phones_core::model::{Model, Phone};
 use digium_phones_core::provision::documents::{self, PhoneRequest};
-use digium_phones_core::provision::files;
+use digium_phones_core::provision::httpauth::{self, Account, AuthRequest, Failure, Outcome};
 use digium_phones_core::provision::web::{self, Route};
+use digium_phones_core::provision::{auth, files};
 
-use super::shared;
+use super::security::Place;
+use super::{Shared, random16, shared};
 
 fn not_found() -> Response {
     Response::Error { status: 404, title: "Not Found", text: "Not found".into() }
+}
+
+fn forbidden(text: &str) -> Response {
+    Response::Error { status: 403, title: "Forbidden", text: text.into() }
 }
 
 pub(super) fn handle(req: &Request) -> Response {
@@ -29,12 +42,8 @@ pub(super) fn handle(req: &Request) -> Response {
     }
     match web::route(&req.path) {
         Route::Session { token, document } => session_document(req, token, document),
-        Route::File(name) => directory_file(name, |m| m.general.file_directory.clone()),
-        Route::Firmware(name) => {
-            directory_file(name, |m| m.general.firmware_package_directory.clone())
-        }
-        Route::StockConfig(mac) => stock_phone(req, mac),
         Route::NotFound => not_found(),
+        route => guarded(req, route),
     }
 }
 
@@ -49,9 +58,127 @@ fn session_document(req: &Request, token: &str, document: &str) -> Response {
     }
 }
 
-fn directory_file(name: &str, dir: impl Fn(&Model) -> Option<String>) -> Response {
-    let Some(dir) = dir(&config::current().model) else { return not_found() };
-    match files::resolve(Path::new(&dir), name) {
+fn too_many(wait: u64) -> Response {
+    Response::Refused {
+        status: 429,
+        title: "Too Many Requests",
+        text: format!("too many failed attempts from this address; try again in {wait} s"),
+        headers: vec![("Retry-After", wait.to_string())],
+    }
+}
+
+/// `<mac>.cfg`, `files/…` and `firmware/…`: lockout, authentication, then the route.
+fn guarded(req: &Request, route: Route) -> Response {
+    let Some(shared) = shared() else { return not_found() };
+    let snapshot = config::current();
+    let model = &snapshot.model;
+    let place = Place::http(req);
+    let authorization = req.header("Authorization");
+    // A user name locked out by its wrong passwords stays locked out, whatever it sends next.
+    let claimed = authorization.and_then(httpauth::parse_authorization).map(|c| match c {
+        httpauth::Credentials::Basic { username, .. } => username,
+        httpauth::Credentials::Digest(d) => d.username,
+    });
+    if let Some(wait) = place.lockout_left(&shared, claimed.as_deref()) {
+        return too_many(wait);
+    }
+    if let Route::StockConfig(_) = route {
+        if !matches!(model.general.config_auth, ConfigAuth::Mac | ConfigAuth::Disabled) {
+            return forbidden("MAC provisioning is not enabled");
+        }
+    }
+    let account = if model.general.http_auth.is_required() {
+        match authenticate(&shared, req, &place, model, authorization) {
+            Ok(account) => Some(account),
+            Err(refusal) => return refusal,
+        }
+    } else {
+        None
+    };
+    match route {
+        Route::File(name) => directory_file(name, model.general.file_directory.as_deref()),
+        Route::Firmware(name) => {
+            directory_file(name, model.general.firmware_package_directory.as_deref())
+        }
+        Route::StockConfig(name) => stock_phone(&shared, req, &place, model, name, account),
+        Route::Session { .. } | Route::NotFound => not_found(),
+    }
+}
+
+/// The HTTP credentials of `req`, or the response that refuses it.
+fn authenticate<'m>(
+    shared: &Shared,
+    req: &Request,
+    place: &Place,
+    model: &'m Model,
+    authorization: Option<&str>,
+) -> Result<Account<'m>, Response> {
+    let Some(client) = req.remote else { return Err(forbidden("no client address")) };
+    let method = if req.method == Method::Head { "HEAD" } else { "GET" };
+    let request = AuthRequest { authorization, method, path: &req.path, tls: req.tls, client };
+    let voicemail_pin = |phone: &Phone| {
+        auth::primary_mailbox(model, phone).and_then(|mailbox| settings::voicemail_pin(&mailbox))
+    };
+    let now = shared.now();
+    let outcome = {
+        let mut nonces = shared.nonces.lock().unwrap_or_else(|p| p.into_inner());
+        httpauth::authenticate(model, &request, &mut nonces, now, &voicemail_pin)
+    };
+    let stale = match outcome {
+        Outcome::Authenticated { account, username } => {
+            place.report(Kind::SuccessfulAuth { using_password: true }, &username);
+            return Ok(account);
+        }
+        Outcome::BadRequest(why) => {
+            return Err(Response::Error { status: 400, title: "Bad Request", text: why.into() });
+        }
+        Outcome::Challenge { stale } => {
+            if !req.tls && authorization.is_some_and(|a| a.trim_start().starts_with("Basic")) {
+                log::warning(&format!(
+                    "{client} sent Basic credentials over plain HTTP; they were not checked (Basic \
+                     is accepted over TLS only) and the client was asked for Digest"
+                ));
+            }
+            stale
+        }
+        Outcome::Failed { username, failure } => {
+            log::notice(&format!("HTTP authentication as {username:?} failed from {client}"));
+            let kind = match &failure {
+                Failure::UnknownAccount => Kind::InvalidAccountId,
+                Failure::WrongPassword => Kind::InvalidPassword,
+                Failure::WrongDigest { nonce } => {
+                    Kind::ChallengeResponseFailed { challenge: nonce }
+                }
+            };
+            // As with PINs, the attempt that starts a lockout is answered as a failure; the
+            // lockout refuses the next one.
+            place.wrong_secret(shared, kind, &username, "failed HTTP authentications");
+            false
+        }
+    };
+    let Some(random) = random16() else {
+        return Err(Response::Error {
+            status: 500,
+            title: "Internal Server Error",
+            text: "no challenge can be made".into(),
+        });
+    };
+    let nonce = shared.nonces.lock().unwrap_or_else(|p| p.into_inner()).issue(random, client, now);
+    let headers = httpauth::challenges(model.general.http_auth, req.tls, &nonce, stale)
+        .into_iter()
+        .map(|c| ("WWW-Authenticate", c))
+        .collect();
+    Err(Response::Refused {
+        status: 401,
+        title: "Unauthorized",
+        text: "authentication required".into(),
+        headers,
+    })
+}
+
+fn directory_file(name: &str, dir: Option<&str>) -> Response {
+    let Some(dir) = dir else { return not_found() };
+    match files::resolve(Path::new(dir), name) {
         Ok(path) => Response::File { content_type: files::content_type(name), path },
         Err(e) => {
             log::debug(1, &format!("HTTP file refused: {e}"));
@@ -60,21 +187,37 @@ fn directory_file(name: &str, dir: impl Fn(&Model) -> Option<String>) -> Respons
     }
 }
 
-/// `GET /digium_phones/<mac>.cfg`: a stock phone pointed at this server (DHCP option 66). A MAC is no
-/// secret, so this is served only when `config_auth` is `mac` or `disabled`.
-fn stock_phone(req: &Request, mac: &str) -> Response {
-    let snapshot = config::current();
-    let model = &snapshot.model;
-    if !matches!(model.general.config_auth, ConfigAuth::Mac | ConfigAuth::Disabled) {
-        return Response::Error {
-            status: 403,
-            title: "Forbidden",
-            text: "MAC provisioning is not enabled".into(),
-        };
-    }
+/// `GET /digium_phones/<mac>.cfg`: a stock phone pointed at this server (DHCP option 66), with
+/// `config_auth` `mac` or `disabled`, and authenticated when `http_auth` says so.
+fn stock_phone(
+    shared: &Shared,
+    req: &Request,
+    place: &Place,
+    model: &Model,
+    name: &str,
+    account: Option<Account>,
+) -> Response {
     let user_agent = req.header("User-Agent").unwrap_or_default();
-    let Some(mac) = web::requested_mac(mac, user_agent) else { return not_found() };
-    let Some(phone) = model.phone_with_mac(mac) else { return not_found() };
+    let Some(mac) = web::requested_mac(name, user_agent) else { return not_found() };
+    if model.general.useragent_mac_binding {
+        if let Some(named) = web::user_agent_conflict(name, user_agent) {
+            let params = format!("User-Agent MAC {named}");
+            let kind = Kind::RequestNotAllowed { request: "<mac>.cfg", params: &params };
+            place.probe(shared, mac, kind);
+            return forbidden("the User-Agent names another phone");
+        }
+    }
+    if let Some(Account::Phone(own)) = account {
+        if own.mac != Some(mac) {
+            let kind = Kind::RequestNotAllowed { request: "<mac>.cfg", params: "another phone's" };
+            place.probe(shared, mac, kind);
+            return forbidden("this credential opens only its own phone's configuration");
+        }
+    }
+    let Some(phone) = model.phone_with_mac(mac) else {
+        place.probe(shared, mac, Kind::InvalidAccountId);
+        return not_found();
+    };
     let host = req.header("Host").map(web::host_of).unwrap_or("localhost");
     // A stock phone: its model and firmware from its User-Agent, and no MESSAGE channel.
     let (phone_model, firmware) = models::from_user_agent(user_agent);
@@ -84,7 +227,7 @@ fn stock_phone(req: &Request, mac: &str) -> Response {
                 "stock phone {mac} fetched the configuration of '{}' over HTTP",
                 phone.name
             ));
-            if let (Some(shared), Some(line)) = (shared(), phone.lines.first()) {
+            if let Some(line) = phone.lines.first() {
                 let mut stock = shared.stock.lock().unwrap_or_else(|p| p.into_inner());
                 stock.insert(phone.name.clone(), line.name.clone());
             }

@@ -11,7 +11,7 @@ use digium_phones_core::conf;
 use digium_phones_core::finding::Finding;
 use digium_phones_core::model;
 use digium_phones_core::model::models::FirmwareVersion;
-use digium_phones_core::provision::{documents, pjsip};
+use digium_phones_core::provision::{documents, httpauth, pjsip};
 
 /// The offline companion of res_digium_phone.
 ///
@@ -29,8 +29,10 @@ enum Command {
     ///
     /// Beyond what the module reports on a reload, it warns about options set that phones are not
     /// sent, and reads the logos, Smart BLF sheets and display rules phones fetch from
-    /// file_directory. Prints every finding as `file:line: severity: [section] option: message`;
-    /// exits 0 when there is no error (warnings allowed), 1 when there is one.
+    /// file_directory. No http.conf is read: findings that depend on Asterisk's HTTP server assume
+    /// it may serve plain HTTP (the module, which reads http.conf, is exact). Prints every finding
+    /// as `file:line: severity: [section] option: message`; exits 0 when there is no error
+    /// (warnings allowed), 1 when there is one.
     Check { file: PathBuf },
     /// Print what Asterisk's config reader makes of the file (secret options masked).
     Dump { file: PathBuf },
@@ -87,6 +89,8 @@ fn check(file: &Path) -> ExitCode {
             let built = model::build(&loaded.config, None);
             let mut findings: Vec<Finding> =
                 loaded.issues.iter().map(conf::Issue::finding).collect();
+            // No http.conf is read offline: what depends on it is judged as if plain HTTP served.
+            findings.extend(httpauth::findings(&built.model.general, httpauth::Listeners::Unknown));
             findings.extend(built.findings);
             // Beyond what a reload reports: options phones are not sent, and the files they fetch.
             findings.extend(digium_phones_core::check::findings(&built.model));

@@ -111,6 +111,24 @@ impl Asterisk {
         std::fs::read_to_string(self.host_dir().join("log/full.log")).unwrap_or_default()
     }
 
+    /// Asterisk's security log (res_security_log's channel).
+    pub fn security_log(&self) -> String {
+        std::fs::read_to_string(self.host_dir().join("log/security.log")).unwrap_or_default()
+    }
+
+    /// Polls the security log until a line holds every one of `needles`; returns that line.
+    pub fn wait_for_security_event(&self, needles: &[&str]) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let log = self.security_log();
+            if let Some(line) = log.lines().find(|l| needles.iter().all(|n| l.contains(n))) {
+                return Some(line.to_string());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     /// Replaces res_digium_phone.conf; the mtime moves forward so Asterisk sees a change.
     pub fn write_config(&self, text: &str) {
         let path = self.host_dir().join("etc/res_digium_phone.conf");
