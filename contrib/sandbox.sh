@@ -394,6 +394,8 @@ build_source_root() {
 # leave them (buildopts.h included): copied from the major's root when `setup` built it, else made in a
 # scratch copy of the build chroot; cached.
 headers_for() {
+    # The packaged major's headers are the ones the module is built against.
+    if [ "$1" = "$PACKAGED_MAJOR" ]; then echo "$INCLUDE"; return; fi
     local release=${ASTERISK_RELEASES[$1]} dir ast stamp
     dir=$SANDBOX/headers/asterisk-$release
     ast=$(source_file "asterisk-$release")
@@ -458,7 +460,23 @@ cmd_check_abi() {
         fi
     done
     [ ${#failed[@]} = 0 ] || die "the module's ABI does not hold for Asterisk ${failed[*]}"
+    check_imports_pinned
     log "the ABI pins hold for Asterisk ${majors[*]}"
+}
+
+# Every Asterisk symbol the built module imports has its prototype (or, for a variable, its type)
+# pinned in src/ffi/abi.rs, so a function added later cannot escape the pins.
+check_imports_pinned() {
+    local so=$REPO/target/release/libres_digium_phone.so imported missing=()
+    [ -f "$so" ] || (cd "$REPO" && cargo build --quiet --release -p res_digium_phone)
+    imported=$(nm -D --undefined-only "$so" | awk '$2 !~ /@/ {print $2}' |
+        grep -E '^_{0,2}(ast|ao2|astman|stasis|option_|pbx)' || true)
+    local name
+    for name in $imported; do
+        grep -qE "^\s+$name:|sys::$name;" "$REPO/src/ffi/abi.rs" || missing+=("$name")
+    done
+    [ ${#missing[@]} = 0 ] || die "imported from Asterisk but not pinned in src/ffi/abi.rs: ${missing[*]}"
+    log "all $(wc -w <<<"$imported") Asterisk symbols the module imports are pinned"
 }
 
 # Rust 1.85 or newer (edition 2024); Debian's rustc is older, so rustup's toolchain is used.

@@ -80,7 +80,7 @@ layout!(ast_cli_args { fd: 0, argc: 4, argv: 8, word: 24, pos: 32, n: 36 });
 // Walked through `next` for configuration entries and HTTP headers.
 layout!(ast_variable { name: 0, value: 8, next: 16, file: 24, lineno: 32, inherited: 44 });
 // The peer of an HTTP request: a sockaddr_storage read as libc's.
-layout!(ast_tcptls_session_instance { remote_address: 8 });
+layout!(ast_tcptls_session_instance { remote_address: 8, stream: 160 });
 layout!(ast_sockaddr { ss: 0 });
 const _: () = assert!(size_of::<sys::sockaddr_storage>() == size_of::<libc::sockaddr_storage>());
 
@@ -124,6 +124,42 @@ const _: () = {
     assert!(sys::RDP_CONFIG_STATUS_FILEINVALID as isize as usize == super::config::FILEINVALID);
     assert!(sys::RDP_PRIORITY_HINT == super::pbx::PRIORITY_HINT);
 };
+
+// security.rs builds these and hands them to ast_security_event_report, which reads them by the
+// version each one carries (security_events_defs.h is the same in 18, 20, 21, 22 and 23).
+layout!(ast_security_event_common: 80 {
+    event_type: 0, version: 4, service: 8, module: 16, account_id: 24, session_id: 32,
+    session_tv: 40, local_addr: 48, remote_addr: 64,
+});
+layout!(ast_security_event_ip_addr: 16 { addr: 0, transport: 8 });
+layout!(ast_security_event_inval_acct_id: 80 { common: 0 });
+layout!(ast_security_event_inval_password: 104 {
+    common: 0, challenge: 80, received_challenge: 88, received_hash: 96,
+});
+layout!(ast_security_event_chal_resp_failed: 104 {
+    common: 0, challenge: 80, response: 88, expected_response: 96,
+});
+layout!(ast_security_event_failed_acl: 88 { common: 0, acl_name: 80 });
+layout!(ast_security_event_req_not_allowed: 96 { common: 0, request_type: 80, request_params: 88 });
+layout!(ast_security_event_successful_auth: 88 { common: 0, using_password: 80 });
+values!(
+    AST_SECURITY_EVENT_INVAL_ACCT_ID_VERSION == 1,
+    AST_SECURITY_EVENT_INVAL_PASSWORD_VERSION == 2,
+    AST_SECURITY_EVENT_CHAL_RESP_FAILED_VERSION == 1,
+    AST_SECURITY_EVENT_FAILED_ACL_VERSION == 1,
+    AST_SECURITY_EVENT_REQ_NOT_ALLOWED_VERSION == 1,
+    AST_SECURITY_EVENT_SUCCESSFUL_AUTH_VERSION == 1,
+    ast_security_event_type_AST_SECURITY_EVENT_FAILED_ACL == 0,
+    ast_security_event_type_AST_SECURITY_EVENT_INVAL_ACCT_ID == 1,
+    ast_security_event_type_AST_SECURITY_EVENT_REQ_NOT_ALLOWED == 6,
+    ast_security_event_type_AST_SECURITY_EVENT_SUCCESSFUL_AUTH == 9,
+    ast_security_event_type_AST_SECURITY_EVENT_INVAL_PASSWORD == 12,
+    ast_security_event_type_AST_SECURITY_EVENT_CHAL_RESP_FAILED == 11,
+    ast_transport_AST_TRANSPORT_UDP == 1,
+    ast_transport_AST_TRANSPORT_TCP == 2,
+    ast_transport_AST_TRANSPORT_TLS == 4,
+    ast_sorcery_field_handler_flags_AST_HANDLER_ONLY_STRING == 2,
+);
 
 // ---- Imported variables ----
 
@@ -317,4 +353,40 @@ mod test_framework {
             ...
         ) -> c_int;
     }
+}
+
+// Hints where each line's endpoint subscribes (sorcery.rs, pbx.rs), and security events and TLS
+// detection for HTTP authentication (security.rs, http.rs).
+prototypes! {
+    __ao2_ref: unsafe extern "C" fn(
+        *mut c_void,
+        c_int,
+        *const c_char,
+        *const c_char,
+        c_int,
+        *const c_char,
+    ) -> c_int;
+    ast_sorcery_retrieve_by_module_name: unsafe extern "C" fn(*const c_char) -> *mut sys::ast_sorcery;
+    ast_sorcery_retrieve_by_id:
+        unsafe extern "C" fn(*const sys::ast_sorcery, *const c_char, *const c_char) -> *mut c_void;
+    ast_sorcery_objectset_create2: unsafe extern "C" fn(
+        *const sys::ast_sorcery,
+        *const c_void,
+        sys::ast_sorcery_field_handler_flags,
+    ) -> *mut sys::ast_variable;
+    ast_variables_destroy: unsafe extern "C" fn(*mut sys::ast_variable);
+    ast_get_extension_registrar: unsafe extern "C" fn(*mut sys::ast_exten) -> *const c_char;
+    ast_walk_context_includes:
+        unsafe extern "C" fn(*const sys::ast_context, *const sys::ast_include) -> *const sys::ast_include;
+    ast_get_include_name: unsafe extern "C" fn(*const sys::ast_include) -> *const c_char;
+    ast_security_event_report: unsafe extern "C" fn(*const sys::ast_security_event_common) -> c_int;
+    ast_iostream_get_fd: unsafe extern "C" fn(*mut sys::ast_iostream) -> c_int;
+    ast_iostream_get_ssl: unsafe extern "C" fn(*mut sys::ast_iostream) -> *mut sys::SSL;
+    ast_http_create_response: unsafe extern "C" fn(
+        *mut sys::ast_tcptls_session_instance,
+        c_int,
+        *const c_char,
+        *mut sys::ast_str,
+        *const c_char,
+    );
 }

@@ -34,7 +34,7 @@ pub(crate) fn sandbox_dir() -> PathBuf {
 
 /// The chroot, or `None` (after saying why) when the tests cannot run here.
 pub fn chroot() -> Option<PathBuf> {
-    let root = sandbox_dir().join("sid");
+    let root = asterisk_root();
     let is_root = std::fs::read_to_string("/proc/self/status")
         .map(|s| {
             s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
@@ -52,6 +52,22 @@ pub fn chroot() -> Option<PathBuf> {
     }
     eprintln!("SKIPPED: {why}");
     None
+}
+
+/// The chroot of the Asterisk under test: the one place it is chosen is contrib/sandbox.sh, which
+/// follows `RDP_ASTERISK` (the major; 22, Debian sid's package, when unset) and `RDP_SANDBOX`.
+fn asterisk_root() -> PathBuf {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let out = std::process::Command::new(repo().join("contrib/sandbox.sh"))
+            .arg("root")
+            .env("RDP_SANDBOX", sandbox_dir())
+            .output()
+            .expect("run contrib/sandbox.sh root");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    })
+    .clone()
 }
 
 /// Instance names start with `RDP_INSTANCE_PREFIX`, so several checkouts can share one sandbox.
