@@ -80,22 +80,17 @@ pub(crate) fn instance_prefix() -> String {
 /// `cargo test` does not build the cdylib, so the `.so` comes from `cargo build --lib` (which
 /// contrib/sandbox.sh runs first); a `.so` older than the sources would test old code, so it is refused.
 pub fn built_module() -> PathBuf {
-    built(
-        "libres_digium_phone.so",
-        "--lib",
-        &["src/lib.rs", "src/ffi", "src/module", "src/core", "include", "build.rs", "Cargo.toml"],
-    )
+    built("libres_digium_phone.so", "--lib")
 }
 
 /// The `digium-phones` program of this build profile (check, dump, render and the phone simulator).
 pub fn digium_phones() -> String {
-    built("digium-phones", "--workspace --bins", &["src/tools", "src/core", "Cargo.toml"])
-        .display()
-        .to_string()
+    built("digium-phones", "--workspace --bins").display().to_string()
 }
 
-/// `target/<profile>/<file>`, refused when older than `sources` (files or directories of the repo).
-fn built(file: &str, build: &str, sources: &[&str]) -> PathBuf {
+/// `target/<profile>/<file>`, refused when a file it was built from (as cargo's dep-info next to it
+/// lists them) is newer: it would test old code.
+fn built(file: &str, build: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps");
     let profile = profile_dir.file_name().and_then(|n| n.to_str()).unwrap_or("debug");
@@ -104,28 +99,18 @@ fn built(file: &str, build: &str, sources: &[&str]) -> PathBuf {
     let built = std::fs::metadata(&path).and_then(|m| m.modified()).unwrap_or_else(|_| {
         panic!("{} does not exist: run `cargo build{flag} {build}` first", path.display())
     });
-    let newest = newest_source(&repo(), sources);
-    assert!(
-        built >= newest,
-        "{} is older than the sources: run `cargo build{flag} {build}` first",
-        path.display()
-    );
+    let dep_info = path.with_extension("d");
+    let sources = std::fs::read_to_string(&dep_info)
+        .unwrap_or_else(|e| panic!("{}: {e}", dep_info.display()));
+    let newer = sources
+        .split_once(": ")
+        .map_or("", |(_, files)| files)
+        .split_whitespace()
+        .find(|f| {
+            std::fs::metadata(f).and_then(|m| m.modified()).is_ok_and(|changed| changed > built)
+        });
+    if let Some(source) = newer {
+        panic!("{} is older than {source}: run `cargo build{flag} {build}` first", path.display());
+    }
     path
-}
-
-fn newest_source(repo: &Path, sources: &[&str]) -> std::time::SystemTime {
-    fn walk(path: &Path, newest: &mut std::time::SystemTime) {
-        if path.is_dir() {
-            for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
-                walk(&entry.path(), newest);
-            }
-        } else if let Ok(t) = std::fs::metadata(path).and_then(|m| m.modified()) {
-            *newest = (*newest).max(t);
-        }
-    }
-    let mut newest = std::time::UNIX_EPOCH;
-    for source in sources {
-        walk(&repo.join(source), &mut newest);
-    }
-    newest
 }
