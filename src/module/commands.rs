@@ -195,12 +195,20 @@ fn show_version(a: &mut Args) -> Outcome {
     // Read through black_box so the shown id is the bytes in the loaded file, not a folded constant.
     let id = std::hint::black_box(&BUILD_ID);
     let id = String::from_utf8_lossy(id);
+    let sum = env!("RDP_BUILDOPT_SUM");
+    let built_for = if sum.is_empty() {
+        "any build (portable: no buildopt sum)".to_string()
+    } else {
+        format!("builds with buildopt sum {sum}")
+    };
     a.print(&format!(
-        "{}\nModule: res_digium_phone {} (open source)\nCompatible with: DPMA {}\nBuild: {}\n",
+        "{}\nModule: res_digium_phone {} (open source)\nCompatible with: DPMA {}\nBuild: {}\n\
+         Running in: Asterisk {}\nBuilt for: Asterisk {built_for}\n",
         version::version_line(&asterisk_version(), env!("CARGO_PKG_VERSION")),
         env!("CARGO_PKG_VERSION"),
         version::DPMA_COMPATIBILITY,
-        id.trim_end()
+        id.trim_end(),
+        asterisk_version(),
     ));
     Outcome::Success
 }

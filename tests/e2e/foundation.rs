@@ -41,6 +41,12 @@ fn module_runs_and_reports_its_version() {
         "{version}"
     );
     assert!(!build_id(&ast).is_empty());
+    // The Asterisk it runs in, as that Asterisk names itself, and what the build was made for.
+    let full = running.split_whitespace().nth(1).expect(&running);
+    assert!(version.contains(&format!("\nRunning in: Asterisk {full}\n")), "{version}\n{running}");
+    assert!(version.contains("\nBuilt for: Asterisk builds with buildopt sum "), "{version}");
+    // The sum it was built with is logged at load, for a refused load to be explained.
+    assert!(ast.log().contains("built with buildopt sum "), "no buildopt sum at load");
 
     let help = ast.cli("core show help digium_phones");
     for c in ["show version", "show phones", "show phone ", "show lines", "show line "] {

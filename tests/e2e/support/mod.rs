@@ -102,11 +102,8 @@ fn built(file: &str, build: &str) -> PathBuf {
     let dep_info = path.with_extension("d");
     let sources = std::fs::read_to_string(&dep_info)
         .unwrap_or_else(|e| panic!("{}: {e}", dep_info.display()));
-    let newer = sources
-        .split_once(": ")
-        .map_or("", |(_, files)| files)
-        .split_whitespace()
-        .find(|f| {
+    let newer =
+        sources.split_once(": ").map_or("", |(_, files)| files).split_whitespace().find(|f| {
             std::fs::metadata(f).and_then(|m| m.modified()).is_ok_and(|changed| changed > built)
         });
     if let Some(source) = newer {
