@@ -14,19 +14,19 @@ use digium_phones_core::protocol::{
 use digium_phones_core::provision::{Session, Token, address, auth, documents, sessions};
 
 use super::security::Place;
-use super::{Shared, random16, web};
+use super::{Shared, apps, random16, web};
 use crate::ffi::security::Kind;
 
 /// What the reply needs to know about where the request came from.
-struct Origin {
-    reply_to: String,
+pub(crate) struct Origin {
+    pub reply_to: String,
     /// The host the phone addressed (for URLs and the reply's From).
-    server: String,
+    pub server: String,
     /// `ip:port` the request came from.
-    address: String,
-    ip: Option<IpAddr>,
+    pub address: String,
+    pub ip: Option<IpAddr>,
     /// For the security log.
-    place: Place,
+    pub place: Place,
 }
 
 pub(super) fn handle(shared: &Shared, msg: Inbound) {
@@ -172,11 +172,13 @@ fn answer(shared: &Shared, msg: &Inbound, origin: &Origin, req: &Request) -> Res
         method::CONFIG => claim(shared, origin, req, mac),
         method::LOGOUT => logout(shared, req),
         method::PRESENCE_SET | method::PRESENCE_GET => presence_request(shared, req),
-        _ => Response::error(
-            &req.id,
-            &req.method,
-            ErrorReply::new(code::NOT_FOUND, "unknown method"),
-        ),
+        _ => apps::answer(shared, origin, req).unwrap_or_else(|| {
+            Response::error(
+                &req.id,
+                &req.method,
+                ErrorReply::new(code::NOT_FOUND, "unknown method"),
+            )
+        }),
     }
 }
 
@@ -327,33 +329,18 @@ fn claim(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> R
 
 /// Presence requests come from phones that hold a session.
 fn presence_request(shared: &Shared, req: &Request) -> Response {
-    let Some(id) = req.param("session").filter(|s| protocol::is_token(s)) else {
-        return bad(req, "the session parameter is missing");
+    let caller = match apps::Caller::of(shared, req) {
+        Ok(c) => c,
+        Err(refusal) => return refusal,
     };
-    let profile = {
-        let mut sessions = shared.sessions.lock().unwrap_or_else(|p| p.into_inner());
-        sessions.touch(id, shared.now());
-        sessions.all().iter().find(|s| s.id == id).map(|s| s.profile.clone())
-    };
-    let Some(profile) = profile else {
-        return Response::error(
-            &req.id,
-            &req.method,
-            ErrorReply::new(code::NOT_FOUND, "no such session"),
-        );
-    };
-    let snapshot = config::current();
-    let Some(phone) = snapshot.model.phone(&profile) else {
-        return Response::error(
-            &req.id,
-            &req.method,
-            ErrorReply::new(code::NOT_FOUND, "the profile is gone"),
-        );
+    let model = caller.model();
+    let Some(phone) = model.phone(&caller.profile) else {
+        return apps::error(req, code::NOT_FOUND, "the profile is gone");
     };
     if req.method == method::PRESENCE_SET {
-        presence::set(&snapshot.model, phone, req)
+        presence::set(model, phone, req)
     } else {
-        presence::get(&snapshot.model, req)
+        presence::get(model, req)
     }
 }
 

@@ -5,6 +5,7 @@
 //! (module-owned pthreads) parse, decide with `core::provision`, and reply with `ast_msg_send`, which
 //! blocks. HTTP requests are answered on Asterisk's HTTP session threads from the same shared state.
 
+mod apps;
 mod inbound;
 mod security;
 mod web;
@@ -273,6 +274,22 @@ pub(crate) fn reconfigure(profile: Option<&str>) -> Reconfigured {
 }
 
 fn send_events(shared: &Shared, profile: Option<&str>) -> usize {
+    push(
+        shared,
+        profile,
+        protocol::method::RECONFIGURE,
+        vec![protocol::Element::new("reason").text("config")],
+    )
+}
+
+/// Sends the event `method` with `data` to every session of `profile` (or of every profile); the
+/// number queued. Events go out on the workers, never on the caller's thread.
+pub(crate) fn push(
+    shared: &Shared,
+    profile: Option<&str>,
+    method: &str,
+    data: Vec<protocol::Element>,
+) -> usize {
     let targets: Vec<(String, String)> = {
         let sessions = shared.sessions.lock().unwrap_or_else(|p| p.into_inner());
         sessions
@@ -284,8 +301,8 @@ fn send_events(shared: &Shared, profile: Option<&str>) -> usize {
     };
     let mut sent = 0;
     for (to, server) in targets {
-        let event = Event::new(shared.next_event_id(), protocol::method::RECONFIGURE)
-            .with_data(protocol::Element::new("reason").text("config"));
+        let mut event = Event::new(shared.next_event_id(), method);
+        event.data = data.clone();
         let job = Job::Send { to, from: format!("<sip:proxy@{server}>"), body: event.to_xml() };
         if shared.queue.push(job) {
             sent += 1;
