@@ -1,0 +1,3 @@
+//! The logic of the phone applications, one module each.
+
+pub mod bridge;
