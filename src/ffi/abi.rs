@@ -390,3 +390,53 @@ prototypes! {
         *const c_char,
     );
 }
+
+// The AMI bridge for custom phone apps: a datastore on an app server's AMI session tells when the
+// session ends (manager_session.rs); phone requests are raised as events (manager_event.rs).
+// The module builds the datastore type and writes a datastore's data.
+layout!(ast_datastore_info: 40 { type_: 0, duplicate: 8, destroy: 16 });
+layout!(ast_datastore { data: 8, info: 16 });
+values!(
+    EVENT_FLAG_AGENT == 32,
+    EVENT_FLAG_SYSTEM == 1,
+    EVENT_FLAG_MESSAGE == 1073741824,
+    ao2_alloc_opts_AO2_ALLOC_OPT_LOCK_NOLOCK == 2,
+);
+prototypes! {
+    astman_datastore_find: unsafe extern "C" fn(
+        *mut sys::mansession,
+        *const sys::ast_datastore_info,
+        *const c_char,
+    ) -> *mut sys::ast_datastore;
+    astman_datastore_add: unsafe extern "C" fn(*mut sys::mansession, *mut sys::ast_datastore) -> c_int;
+    __ast_datastore_alloc: unsafe extern "C" fn(
+        *const sys::ast_datastore_info,
+        *const c_char,
+        *mut sys::ast_module,
+        *const c_char,
+        c_int,
+        *const c_char,
+    ) -> *mut sys::ast_datastore;
+    ast_datastore_free: unsafe extern "C" fn(*mut sys::ast_datastore) -> c_int;
+    __ao2_alloc: unsafe extern "C" fn(
+        usize,
+        sys::ao2_destructor_fn,
+        c_uint,
+        *const c_char,
+        *const c_char,
+        c_int,
+        *const c_char,
+    ) -> *mut c_void;
+    __ao2_cleanup: unsafe extern "C" fn(*mut c_void);
+    __ast_manager_event_multichan: unsafe extern "C" fn(
+        c_int,
+        *const c_char,
+        c_int,
+        *mut *mut sys::ast_channel,
+        *const c_char,
+        c_int,
+        *const c_char,
+        *const c_char,
+        ...
+    ) -> c_int;
+}

@@ -13,6 +13,8 @@ pub(crate) mod guard;
 pub(crate) mod http;
 pub(crate) mod log;
 pub(crate) mod manager;
+pub(crate) mod manager_event;
+pub(crate) mod manager_session;
 pub(crate) mod memory;
 pub(crate) mod message;
 pub(crate) mod module;

@@ -104,6 +104,7 @@ pub(crate) fn commands() -> Vec<Command> {
             reconfigure_all,
         ),
     ]);
+    commands.push(provision::app_bridge_command());
     commands
 }
 

@@ -40,6 +40,7 @@ struct Loaded {
     _cli: cli::Registration,
     _ami: manager::Registration,
     _tests: test::Registration,
+    _app_bridge: provision::AppBridge,
     _provisioning: provision::Service,
     discovery: discovery::Responder,
     hints: presence::Hints,
@@ -83,6 +84,7 @@ impl Loaded {
         let workers = snapshot.model.general.transaction_max_threads.unwrap_or(4).clamp(1, 32);
         let provisioning = provision::Service::start(state.provisioning.clone(), workers as usize)?;
         fail_point("provisioning")?;
+        let app_bridge = provision::AppBridge::start(state.provisioning.clone())?;
         let ami = manager::Registration::register(&ami::ACTIONS)?;
         fail_point("ami")?;
         let cli = cli::Registration::register(commands::commands())?;
@@ -92,6 +94,7 @@ impl Loaded {
             _cli: cli,
             _ami: ami,
             _tests: tests,
+            _app_bridge: app_bridge,
             _provisioning: provisioning,
             discovery,
             hints,

@@ -28,6 +28,9 @@ use digium_phones_core::queue::Queue;
 use super::{settings, state};
 use digium_phones_core::settings::HttpServer;
 
+/// The AMI bridge for custom phone apps (apps/bridge.rs).
+pub(crate) use apps::bridge::{Service as AppBridge, show_command as app_bridge_command};
+
 /// Work for the module's threads.
 pub(crate) enum Job {
     Inbound(Inbound),

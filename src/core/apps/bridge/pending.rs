@@ -100,6 +100,11 @@ impl<S: Copy + Eq + Hash, T> Pending<S, T> {
         Some(Done { request_id: request_id.to_owned(), origin: waiting.origin, data: waiting.data })
     }
 
+    /// The app server a waiting request was relayed to.
+    pub fn server(&self, request_id: &str) -> Option<S> {
+        self.by_id.get(request_id).map(|w| w.server)
+    }
+
     /// Every request whose time is up at `now_ms`, out of the table.
     pub fn expire(&mut self, now_ms: u64) -> Vec<Done<T>> {
         self.take_where(|w| w.deadline_ms <= now_ms)

@@ -105,6 +105,8 @@ fn a_request_waits_once_and_is_answered_once() {
         panic!()
     };
     assert_eq!(id, "t1");
+    assert_eq!(p.server(&id), Some(1));
+    assert_eq!(p.server("t2"), None);
     // The phone asks again: still one request.
     assert_eq!(p.admit(origin("1.2.3.4:5060", "9"), 1, 10, "again"), Ok(Admitted::Waiting));
     assert_eq!(p.len(), 1);
