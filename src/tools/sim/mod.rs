@@ -5,6 +5,7 @@
 //! stderr); 2 a usage, transport, timeout or integrity problem; 3 `--wait-reconfigure` saw no
 //! `event.reconfigure`.
 
+mod apps;
 mod discover;
 pub mod http;
 pub mod sip;
@@ -81,6 +82,8 @@ pub struct PhoneArgs {
     /// on stdout as --status does
     #[arg(long, value_name = "LINE[,LINE...]", value_parser = parse_lines)]
     get_presence: Option<String>,
+    #[command(flatten)]
+    apps: apps::AppArgs,
     #[command(flatten)]
     discovery: discover::DiscoveryArgs,
 }
@@ -164,6 +167,7 @@ struct Options {
     logout: bool,
     status: Option<SetStatus>,
     get_presence: Option<String>,
+    apps: apps::AppArgs,
 }
 
 /// What `--status` and its companions ask the server to set.
@@ -199,6 +203,7 @@ impl Options {
             logout: args.logout,
             status,
             get_presence: args.get_presence,
+            apps: args.apps,
         })
     }
 
@@ -350,6 +355,7 @@ impl Phone {
         if let Some(lines) = self.options.get_presence.clone() {
             self.get_presence(&session, &lines)?;
         }
+        self.apps(&session)?;
         let mut outcome = Ok(None);
         if let Some(wait) = self.options.wait_reconfigure {
             outcome = self.await_reconfigure(wait);
