@@ -41,6 +41,10 @@ MODDIR=/usr/lib/$MULTIARCH/asterisk/modules
 STOCK_CONFIGS="indications.conf pjsip_notify.conf ccss.conf cdr.conf cel.conf features.conf acl.conf udptl.conf pjproject.conf"
 # curl, openssl and fail2ban are third-party clients of the tests (Digest and TLS HTTP, the security log).
 HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl openssl fail2ban python3-zeroconf shellcheck)
+# The app-server tests speak AMI through a third-party client library from PyPI, in a venv of the sandbox.
+HOST_PACKAGES+=(python3-venv)
+APP_SERVER_VENV=$SANDBOX/venv
+APP_SERVER_PIP=(panoramisk==1.4)
 # Bump when the chroot's contents change, so existing sandboxes are rebuilt.
 CHROOT_STAMP="v1 asterisk asterisk-dev asterisk-modules"
 
@@ -131,9 +135,18 @@ unmount_proc() {
     if [ -d "$root/proc" ] && mountpoint -q "$root/proc"; then umount -l "$root/proc"; fi
 }
 
+# The venv the app-server tests run tests/support/app_server.py in (RDP_APP_SERVER_PYTHON names it).
+install_app_server_client() {
+    [ -x "$APP_SERVER_VENV/bin/python" ] || python3 -m venv "$APP_SERVER_VENV"
+    "$APP_SERVER_VENV/bin/python" -c 'import panoramisk' 2>/dev/null && return
+    log "installing ${APP_SERVER_PIP[*]} into $APP_SERVER_VENV"
+    "$APP_SERVER_VENV/bin/pip" install --quiet "${APP_SERVER_PIP[@]}"
+}
+
 cmd_setup() {
     need_root
     install_host_packages
+    install_app_server_client
     build_chroot
     copy_headers
     [ "$MAJOR" = "$PACKAGED_MAJOR" ] || build_source_root

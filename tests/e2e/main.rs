@@ -4,6 +4,7 @@
 
 mod support;
 
+mod app_bridge;
 mod config;
 mod discovery;
 mod foundation;

@@ -1,0 +1,501 @@
+//! Custom phone apps and their app servers: a third-party AMI client (panoramisk, from PyPI, run
+//! by tests/support/app_server.py) registers methods, answers simulated phones' requests and pushes
+//! to them, through the module in a real Asterisk.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use crate::support::{Asterisk, digium_phones, fixture, phone, repo, sandbox_dir, start};
+
+/// An app server process, and the lines it printed (see tests/support/app_server.py).
+struct AppServer {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+/// The venv contrib/sandbox.sh makes for the app server; `None` (after saying why) outside CI.
+fn python() -> Option<String> {
+    let python = std::env::var("RDP_APP_SERVER_PYTHON")
+        .unwrap_or_else(|_| sandbox_dir().join("venv/bin/python").display().to_string());
+    let ok = Command::new(&python)
+        .args(["-c", "import panoramisk"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(python);
+    }
+    let why = format!("{python} cannot import panoramisk (run contrib/sandbox.sh setup)");
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
+    eprintln!("SKIPPED: {why}");
+    None
+}
+
+impl AppServer {
+    fn start(ast: &Asterisk, mode: &str, methods: &[&str]) -> Option<Self> {
+        let mut child = Command::new(python()?)
+            .arg(repo().join("tests/support/app_server.py"))
+            .args([&ast.ami_port.to_string(), "sandbox", "sandbox", mode])
+            .args(methods)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the app server");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        let mut server = Self { child, stdin, lines, seen: Vec::new() };
+        server.expect("ready");
+        for method in methods {
+            server.expect(&format!("registered {method} Success"));
+        }
+        Some(server)
+    }
+
+    /// The first line (seen or still to come, within 20 s) that starts with `prefix`.
+    fn expect(&mut self, prefix: &str) -> String {
+        if let Some(line) = self.seen.iter().find(|l| l.starts_with(prefix)) {
+            return line.clone();
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.starts_with(prefix) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                    panic!("the app server never printed '{prefix}'; it printed {:#?}", self.seen)
+                }
+            }
+        }
+    }
+
+    /// Every line printed so far.
+    fn drain(&mut self) -> &[String] {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line);
+        }
+        &self.seen
+    }
+
+    fn count(&mut self, prefix: &str) -> usize {
+        self.drain().iter().filter(|l| l.starts_with(prefix)).count()
+    }
+
+    /// Sends an action through the library and returns its reply line (`reply Success|Error ...`).
+    fn action(&mut self, headers: &[(&str, &str)]) -> String {
+        let object: Vec<String> = headers
+            .iter()
+            .map(|(k, v)| format!("{}: {}", json_string(k), json_string(v)))
+            .collect();
+        // Earlier replies must not be mistaken for this one.
+        self.drain();
+        self.seen.retain(|l| !l.starts_with("reply "));
+        let stdin = self.stdin.as_mut().expect("the app server's stdin");
+        writeln!(stdin, "action {{{}}}", object.join(", ")).unwrap();
+        stdin.flush().unwrap();
+        self.expect("reply ")
+    }
+
+    /// Logs off and waits for the process to end.
+    fn quit(mut self) {
+        drop(self.stdin.take());
+        let status = self.child.wait().expect("wait for the app server");
+        assert!(status.success(), "the app server failed: {status}; it printed {:#?}", self.seen);
+    }
+}
+
+impl Drop for AppServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn json_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn mac(n: u32) -> String {
+    format!("000fd3ee00{n:02x}")
+}
+
+/// The simulator's arguments for phone `pNN` (claimed by its MAC).
+fn as_phone(n: u32, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = ["--mac", &mac(n), "--model", "D70"].map(String::from).to_vec();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn run_phone(ast: &Asterisk, n: u32, extra: &[&str]) -> crate::support::PhoneRun {
+    let args = as_phone(n, extra);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    phone(ast, &args)
+}
+
+/// `Requests waiting: N` and the number of methods, from `digium_phones show appservers`.
+fn bridge_tables(ast: &Asterisk) -> (usize, usize) {
+    let shown = ast.cli("digium_phones show appservers");
+    let number = |label: &str| {
+        shown
+            .lines()
+            .find_map(|l| l.strip_prefix(label))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no '{label}' in {shown}"))
+    };
+    (number("Methods registered: "), number("Requests waiting: "))
+}
+
+/// Polls (up to 10 s) until `digium_phones show appservers` says `methods` and `waiting`.
+fn await_tables(ast: &Asterisk, methods: usize, waiting: usize) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while bridge_tables(ast) != (methods, waiting) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        bridge_tables(ast),
+        (methods, waiting),
+        "{}",
+        ast.cli("digium_phones show appservers")
+    );
+}
+
+/// The `app-response` lines of a run.
+fn responses(stdout: &str) -> Vec<&str> {
+    stdout.lines().filter_map(|l| l.strip_prefix("app-response ")).collect()
+}
+
+#[test]
+fn an_app_server_answers_and_pushes_to_phone_apps() {
+    let Some(ast) = start("ab-bridge", &fixture("app_bridge.conf")) else { return };
+    let Some(mut server) = AppServer::start(&ast, "echo", &["digium.confapp", "digium.other"])
+    else {
+        return;
+    };
+    await_tables(&ast, 2, 0);
+
+    // A phone app's request reaches the server as DPMAMessage; its answer is the phone's result.
+    let run = run_phone(
+        &ast,
+        1,
+        &[
+            "--app-request",
+            "digium.confapp",
+            r#"{"action": "register", "phonename": "p01", "cid": "601"}"#,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let answer = responses(&run.stdout);
+    assert_eq!(answer.len(), 1, "{}", run.stdout);
+    assert!(
+        answer[0].contains(r#""echo":{"action":"register","cid":"601","phonename":"p01"}"#)
+            && answer[0].contains(r#""method":"digium.confapp""#),
+        "{}",
+        answer[0]
+    );
+    let request = server.expect("request ");
+    let fields: Vec<&str> = request.splitn(4, ' ').collect();
+    assert_eq!(fields[2], "digium.confapp", "{request}");
+    assert_eq!(fields[3], r#"{"action":"register","cid":"601","phonename":"p01"}"#, "{request}");
+    assert!(answer[0].contains(&format!(r#""requestid":"{}""#, fields[1])), "{}", answer[0]);
+    assert!(server.expect(&format!("answered {} ", fields[1])).contains("Success"));
+    // The parameters are not logged.
+    assert!(!ast.log().contains("phonename"), "the parameters reached the log");
+
+    // Phones get clear errors.
+    let unregistered = run_phone(&ast, 1, &["--app-request", "nobody.listens", "{}"]);
+    assert_eq!(unregistered.code, 1, "{}", unregistered.stderr);
+    assert!(
+        unregistered.stderr.contains("refused: 503 no app server is registered for nobody.listens"),
+        "{}",
+        unregistered.stderr
+    );
+    let broken = run_phone(&ast, 1, &["--app-request", "digium.confapp", "{\"a\":"]);
+    assert!(
+        broken.stderr.contains("refused: 400 the json parameter: not JSON"),
+        "{}",
+        broken.stderr
+    );
+    let bad_name = run_phone(&ast, 1, &["--app-request", "no spaces", "{}"]);
+    assert!(bad_name.stderr.contains("refused: 400 the method parameter"), "{}", bad_name.stderr);
+
+    // An answer too large for a MESSAGE: the phone is told, the app server too.
+    let large = format!("{{\"pad\":\"{}\"}}", "x".repeat(470));
+    let run = run_phone(&ast, 1, &["--app-request", "digium.confapp", &large]);
+    assert!(
+        run.stderr.contains("refused: 502 the app server's answer is too large"),
+        "{}",
+        run.stderr
+    );
+    let request = server.expect("request ");
+    let request = server.drain().iter().find(|l| l.contains("pad")).cloned().unwrap_or(request);
+    let id = request.split(' ').nth(1).unwrap().to_string();
+    let refused = server.expect(&format!("answered {id} "));
+    assert!(
+        refused.contains("Error Response:") && refused.contains("the phone was told"),
+        "{refused}"
+    );
+
+    // So do app servers.
+    for (headers, error) in [
+        (vec![("Action", "DPMAMessageRegister")], "Method: header missing"),
+        (
+            vec![("Action", "DPMAMessageRegister"), ("Method", "a b")],
+            "Method: must be 1-64 characters",
+        ),
+        (
+            vec![("Action", "DPMAMessageResponse"), ("RequestID", "nope1"), ("Response", "{}")],
+            "RequestID: no request nope1 waits for an answer",
+        ),
+        (
+            vec![("Action", "DPMAMessageResponse"), ("RequestID", "x"), ("Response", "{oops")],
+            "Response: not JSON",
+        ),
+        (
+            vec![
+                ("Action", "DPMAMessageResponse"),
+                ("RequestID", "x"),
+                ("Format", "XML"),
+                ("Response", "{}"),
+            ],
+            "Format: only JSON is supported",
+        ),
+        (
+            vec![
+                ("Action", "DPMAMessageSend"),
+                ("PhoneName", "nobody"),
+                ("Method", "m"),
+                ("Message", "{}"),
+            ],
+            "PhoneName: no phone named 'nobody'",
+        ),
+        (
+            vec![
+                ("Action", "DPMAMessageSend"),
+                ("PhoneName", "p03"),
+                ("Method", "m"),
+                ("Message", "{}"),
+            ],
+            "Phone 'p03' has no session",
+        ),
+        (
+            vec![
+                ("Action", "DPMAMessageSend"),
+                ("PhoneName", "p03"),
+                ("Method", "m"),
+                ("Message", "[1,"),
+            ],
+            "Message: not JSON",
+        ),
+    ] {
+        let reply = server.action(&headers);
+        assert!(reply.starts_with("reply Error") && reply.contains(error), "{headers:?}: {reply}");
+    }
+    let big = format!("\"{}\"", "x".repeat(600));
+    let reply = server.action(&[
+        ("Action", "DPMAMessageSend"),
+        ("PhoneName", "p02"),
+        ("Method", "m"),
+        ("Message", &big),
+    ]);
+    assert!(reply.contains("Message: 602 bytes; a JSON value carries at most 512"), "{reply}");
+
+    // DPMAMessageSend reaches every session of a listening phone, as an event named after Method.
+    let listener = Command::new(digium_phones())
+        .args(["phone", "--server", &ast.proxy_url(), "--timeout", "10"])
+        .args(as_phone(2, &["--wait-events", "8"]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start a listening phone");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ast.cli("digium_phones show sessions").contains("p02") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let reply = server.action(&[
+        ("Action", "DPMAMessageSend"),
+        ("PhoneName", "p02"),
+        ("Method", "digium.confapp.update"),
+        ("Message", r#"{"muted": true, "cid": "602"}"#),
+    ]);
+    assert!(reply.starts_with("reply Success") && reply.contains("Sent to 1 session"), "{reply}");
+    let heard = listener.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&heard.stdout);
+    assert!(heard.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&heard.stderr));
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l == r#"app-event digium.confapp.update {"cid":"602","muted":true}"#),
+        "{stdout}"
+    );
+
+    // A later registration of a method wins: every session reading agent events sees the request,
+    // only the second server's answer is taken.
+    let Some(mut second) = AppServer::start(&ast, "echo", &["digium.confapp"]) else { return };
+    assert!(ast.wait_for_log("digium.confapp, replacing the registration of another AMI session"));
+    let run = run_phone(&ast, 3, &["--app-request", "digium.confapp", "{\"n\":2}"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let request = second.expect("request ");
+    let id = request.split(' ').nth(1).unwrap().to_string();
+    assert!(second.expect(&format!("answered {id} ")).contains("Success"));
+    // Refused whether it came before the winner's (see the silent server's test) or after.
+    let refused = server.expect(&format!("answered {id} "));
+    assert!(
+        refused.contains("Error")
+            && (refused.contains("relayed to another app server's registration")
+                || refused.contains("waits for an answer")),
+        "{refused}"
+    );
+
+    // The app server going away ends its registrations with its AMI session: the next request gets
+    // an error at once, not a timeout.
+    second.quit();
+    await_tables(&ast, 1, 0);
+    assert!(ast.wait_for_log("methods withdrawn: digium.confapp"));
+    let gone = run_phone(&ast, 3, &["--app-request", "digium.confapp", "{}"]);
+    assert!(
+        gone.stderr.contains("refused: 503 no app server is registered for digium.confapp"),
+        "{}",
+        gone.stderr
+    );
+    server.quit();
+    await_tables(&ast, 0, 0);
+}
+
+#[test]
+fn a_silent_app_server_times_out_every_request() {
+    let Some(ast) = start("ab-silent", &fixture("app_bridge.conf")) else { return };
+    let Some(mut server) = AppServer::start(&ast, "silent", &["silent.app"]) else { return };
+    // Another app server sees the requests too (AMI events go to every session that reads them), and
+    // answers them: refused, the requests were relayed to the silent one.
+    let Some(mut bystander) = AppServer::start(&ast, "echo", &["other.app"]) else { return };
+    let phones: Vec<_> = (1..=10)
+        .map(|n| {
+            let args = as_phone(n, &["--app-request", "silent.app", &format!("{{\"phone\":{n}}}")]);
+            let url = ast.proxy_url();
+            std::thread::spawn(move || {
+                Command::new(digium_phones())
+                    .args(["phone", "--server", &url, "--timeout", "15"])
+                    .args(args)
+                    .output()
+                    .expect("run a phone")
+            })
+        })
+        .collect();
+    // While they wait, the requests are in the table and nothing else is blocked: another phone is
+    // provisioned and answered.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.count("request ") < 10 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(server.count("request "), 10, "{:#?}", server.drain());
+    assert_eq!(bridge_tables(&ast), (2, 10));
+    let other = run_phone(&ast, 11, &["--app-request", "nobody.listens", "{}"]);
+    assert!(other.stderr.contains("refused: 503"), "{}", other.stderr);
+    for handle in phones {
+        let out = handle.join().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("refused: 504 the app server did not answer within 5 s"),
+            "{stderr}"
+        );
+    }
+    await_tables(&ast, 2, 0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while bystander.count("answered ") < 10 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let refused: Vec<String> =
+        bystander.drain().iter().filter(|l| l.starts_with("answered ")).cloned().collect();
+    assert_eq!(refused.len(), 10, "{refused:#?}");
+    assert!(
+        refused.iter().all(|l| l.contains("Error RequestID: request")
+            && l.contains("was relayed to another app server's registration")),
+        "{refused:#?}"
+    );
+    bystander.quit();
+    await_tables(&ast, 1, 0);
+    // A late answer finds nothing waiting.
+    let late = server.drain().iter().find(|l| l.starts_with("request ")).cloned().unwrap();
+    let id = late.split(' ').nth(1).unwrap().to_string();
+    let reply = server.action(&[
+        ("Action", "DPMAMessageResponse"),
+        ("RequestID", &id),
+        ("Format", "JSON"),
+        ("Response", "{}"),
+    ]);
+    assert!(reply.contains(&format!("no request {id} waits for an answer")), "{reply}");
+    assert!(ast.wait_for_log("app request(s) not answered within 5000 ms"));
+    server.quit();
+    await_tables(&ast, 0, 0);
+}
+
+#[test]
+fn five_hundred_requests_from_twenty_phones_lose_none() {
+    let Some(ast) = start("ab-load", &fixture("app_bridge.conf")) else { return };
+    let Some(mut server) = AppServer::start(&ast, "echo", &["load.echo"]) else { return };
+    let started = Instant::now();
+    let phones: Vec<_> = (1..=20)
+        .map(|n| {
+            let json = format!("{{\"phone\":\"p{n:02}\"}}");
+            let args = as_phone(n, &["--app-request", "load.echo", &json, "--app-repeat", "25"]);
+            let url = ast.proxy_url();
+            std::thread::spawn(move || {
+                let out = Command::new(digium_phones())
+                    .args(["phone", "--server", &url, "--timeout", "10"])
+                    .args(args)
+                    .output()
+                    .expect("run a phone");
+                (n, out)
+            })
+        })
+        .collect();
+    let mut ids = HashSet::new();
+    for handle in phones {
+        let (n, out) = handle.join().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "p{n:02}: {}", String::from_utf8_lossy(&out.stderr));
+        let answers = responses(&stdout);
+        assert_eq!(answers.len(), 25, "p{n:02}");
+        for answer in answers {
+            assert!(
+                answer.contains(&format!(r#""echo":{{"phone":"p{n:02}"}}"#)),
+                "p{n:02}: {answer}"
+            );
+            let id = answer.split(r#""requestid":""#).nth(1).and_then(|r| r.split('"').next());
+            ids.insert(id.expect("a requestid in the answer").to_string());
+        }
+    }
+    eprintln!("500 app requests from 20 phones in {:?}", started.elapsed());
+    assert_eq!(ids.len(), 500, "every answer is for a request of its own");
+    assert_eq!(server.count("request "), 500);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.count("answered ") < 500 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let answered =
+        server.drain().iter().filter(|l| l.starts_with("answered ")).cloned().collect::<Vec<_>>();
+    assert_eq!(answered.len(), 500);
+    assert!(answered.iter().all(|l| l.contains(" Success ")), "{answered:#?}");
+    await_tables(&ast, 1, 0);
+    server.quit();
+    await_tables(&ast, 0, 0);
+    assert!(ast.is_alive());
+}
