@@ -499,3 +499,51 @@ fn five_hundred_requests_from_twenty_phones_lose_none() {
     await_tables(&ast, 0, 0);
     assert!(ast.is_alive());
 }
+
+#[test]
+fn unload_with_app_servers_connected_and_requests_waiting() {
+    let Some(ast) = start("ab-unload", &fixture("app_bridge.conf")) else { return };
+    let Some(mut server) = AppServer::start(&ast, "silent", &["u.app"]) else { return };
+    let args = as_phone(1, &["--app-request", "u.app", "{}"]);
+    let url = ast.proxy_url();
+    let waiting = std::thread::spawn(move || {
+        Command::new(digium_phones())
+            .args(["phone", "--server", &url, "--timeout", "15"])
+            .args(args)
+            .output()
+            .expect("run a phone")
+    });
+    server.expect("request ");
+    // The session's datastore outlives the module: nothing of the module may run when it goes.
+    let out = ast.cli("module unload res_digium_phone.so");
+    assert!(out.contains("Unloaded"), "{out}");
+    assert!(!ast.module_mapped(), "the .so is still mapped with an app server connected");
+    let out = waiting.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("refused: 503 the server is unloading"), "{stderr}");
+    let reply = server.action(&[("Action", "DPMAMessageRegister"), ("Method", "u.app")]);
+    assert!(reply.starts_with("reply Error"), "{reply}");
+    server.quit();
+    assert!(ast.is_alive(), "Asterisk died when the app server's session ended after unload");
+
+    // Loaded again, a new app server registers and is answered as before.
+    let out = ast.cli("module load res_digium_phone.so");
+    assert!(out.contains("Loaded"), "{out}");
+    let Some(mut again) = AppServer::start(&ast, "echo", &["u.app"]) else { return };
+    let run = run_phone(&ast, 2, &["--app-request", "u.app", "{\"again\":1}"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(responses(&run.stdout)[0].contains(r#""echo":{"again":1}"#), "{}", run.stdout);
+    again.expect("answered ");
+    // Ten sessions register and leave while phones ask: the tables end empty, Asterisk runs on.
+    for round in 0..10 {
+        let Some(s) = AppServer::start(&ast, "echo", &["u.app", &format!("round.{round}")]) else {
+            return;
+        };
+        let run = run_phone(&ast, 3, &["--app-request", "u.app", "{}"]);
+        assert_eq!(run.code, 0, "round {round}: {}", run.stderr);
+        s.quit();
+    }
+    again.quit();
+    await_tables(&ast, 0, 0);
+    assert!(ast.is_alive());
+}
