@@ -9,6 +9,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use crate::support::{Asterisk, digium_phones, fixture, phone, repo, sandbox_dir, start};
+use digium_phones_core::provision::documents::md5_hex;
 
 /// An app server process, and the lines it printed (see tests/support/app_server.py).
 struct AppServer {
@@ -546,4 +547,63 @@ fn unload_with_app_servers_connected_and_requests_waiting() {
     again.quit();
     await_tables(&ast, 0, 0);
     assert!(ast.is_alive());
+}
+
+#[test]
+fn custom_apps_reach_phones_with_their_zip_and_md5() {
+    let Some(ast) = start("ab-custom", &fixture("app_bridge.conf")) else { return };
+    let files = ast.host_dir().join("lib/files");
+    std::fs::create_dir_all(&files).unwrap();
+    let zip = "PK\u{3}\u{4} the conference app";
+    std::fs::write(files.join("confapp.zip"), zip).unwrap();
+    let md5 = md5_hex(zip.as_bytes());
+    let conf = std::fs::read_to_string(fixture("app_bridge.conf")).unwrap();
+    ast.write_config(&format!("{conf}\n[general](+)\nfile_directory = {}/lib/files\n", ast.dir()));
+    assert!(ast.cli("module reload res_digium_phone.so").contains("reloaded successfully"));
+
+    let run = run_phone(&ast, 4, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let appconfig = run
+        .stdout
+        .lines()
+        .find(|l| l.contains(r#"<appconfig id="confapp""#))
+        .unwrap_or_else(|| panic!("no appconfig for the custom app in\n{}", run.stdout));
+    let url = format!("http://127.0.0.1:{}/digium_phones/files/confapp.zip", ast.http_port);
+    for part in [
+        r#"name="Conference""#.to_string(),
+        format!(r#"url="{url}""#),
+        format!(r#"md5sum="{md5}""#),
+        r#"autostart="1""#.to_string(),
+    ] {
+        assert!(appconfig.contains(&part), "no {part} in {appconfig}");
+    }
+    assert!(run.stdout.contains(r#"<settings exten="601"/>"#), "{}", run.stdout);
+    let (status, body) = ast.http_get("/digium_phones/files/confapp.zip", "Digium D70");
+    assert_eq!((status, md5_hex(body.as_bytes())), (200, md5.clone()));
+
+    // digium-phones check finds a wrong md5sum and a missing zip.
+    let checked = ast.host_dir().join("etc/check.conf");
+    std::fs::write(
+        &checked,
+        format!(
+            "{conf}\n[general](+)\nfile_directory = {}\n[confapp](+)\nmd5sum = {}\n\
+             [gone]\ntype = application\napplication = custom\nfilename = gone.zip\n",
+            files.display(),
+            "0".repeat(32)
+        ),
+    )
+    .unwrap();
+    let out = Command::new(digium_phones()).arg("check").arg(&checked).output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains(&format!(
+            "[confapp] md5sum: {} is not the MD5 of confapp.zip ({md5}): phones refuse the download",
+            "0".repeat(32)
+        )),
+        "{report}"
+    );
+    assert!(
+        report.contains("[gone] filename: 'gone.zip' does not exist in file_directory"),
+        "{report}"
+    );
 }
