@@ -393,7 +393,9 @@ prototypes! {
 
 // The AMI bridge for custom phone apps: a datastore on an app server's AMI session tells when the
 // session ends (manager_session.rs); phone requests are raised as events (manager_event.rs).
-// The module builds the datastore type and writes a datastore's data.
+// The module builds the datastore type and writes a datastore's data. It also reads the first field
+// of the otherwise opaque `struct mansession` (main/manager.c): `struct mansession_session *session`,
+// NULL for actions sent by in-process hooks; that field is first in every supported major.
 layout!(ast_datastore_info: 40 { type_: 0, duplicate: 8, destroy: 16 });
 layout!(ast_datastore { data: 8, info: 16 });
 values!(

@@ -58,9 +58,21 @@ impl Session<'_> {
         Self { raw, _callback: PhantomData }
     }
 
-    /// A reference to this session's token, attaching it on first use; `None` if Asterisk is out of
-    /// memory.
+    /// Whether the action comes from an in-process hook (`ast_hook_send_action`), which has no
+    /// session to attach anything to: main/manager.c leaves `mansession.session` NULL for it.
+    pub fn is_hook(&self) -> bool {
+        // SAFETY: `struct mansession` (private to main/manager.c) starts with `struct
+        // mansession_session *session` in every supported major (18–23, checked in their sources);
+        // `raw` points to a live one during the callback.
+        unsafe { (*self.raw.cast::<*const c_void>()).is_null() }
+    }
+
+    /// A reference to this session's token, attaching it on first use; `None` for an in-process
+    /// hook, or if Asterisk is out of memory.
     pub fn liveness(&self) -> Option<Liveness> {
+        if self.is_hook() {
+            return None;
+        }
         let info = datastore_type();
         // SAFETY: a live session (this callback's); the type pointer is valid for the process.
         let found = unsafe { sys::astman_datastore_find(self.raw, info, std::ptr::null()) };
@@ -78,6 +90,9 @@ impl Session<'_> {
 
     /// The key of this session's token, if it has one (it registered something).
     pub fn key(&self) -> Option<usize> {
+        if self.is_hook() {
+            return None;
+        }
         // SAFETY: a live session (this callback's); the type pointer is valid for the process.
         let found =
             unsafe { sys::astman_datastore_find(self.raw, datastore_type(), std::ptr::null()) };

@@ -277,6 +277,9 @@ const UNLOADING: &str = "res_digium_phone is unloading";
 
 fn register(session: &Session<'_>, headers: &[Option<String>]) -> manager::Reply {
     let method = method_header(headers, 0)?;
+    if session.is_hook() {
+        return Err("an app server needs an AMI session of its own, not an in-process hook".into());
+    }
     let bridge = current().ok_or(UNLOADING)?;
     let liveness = session.liveness().ok_or("out of memory")?;
     let server = liveness.key();
