@@ -14,6 +14,7 @@ pub(crate) mod http;
 pub(crate) mod log;
 pub(crate) mod manager;
 pub(crate) mod manager_event;
+pub(crate) mod manager_hook;
 pub(crate) mod manager_session;
 pub(crate) mod memory;
 pub(crate) mod message;
