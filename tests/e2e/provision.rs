@@ -436,7 +436,9 @@ fn every_documented_method_is_implemented() {
             "provision.logout",
             "presence.set",
             "presence.get",
-            "event.reconfigure"
+            "event.reconfigure",
+            "app.request",
+            "app.event"
         ]
     );
     let Some(ast) = start("p-doc", &fixture("basic.conf")) else { return };
@@ -456,7 +458,8 @@ fn every_documented_method_is_implemented() {
     assert_eq!(set.code, 0, "presence.set: {}", set.stderr);
     let get = with(&["--profile", "alice", "--pin", "97531", "--get-presence", "200"]);
     assert!(get.stdout.contains("presence 200 dnd"), "presence.get: {}", get.stdout);
-    // event.reconfigure is covered by reconfigure_reaches_a_connected_phone.
+    // event.reconfigure is covered by reconfigure_reaches_a_connected_phone, app.request and
+    // app.event by app_bridge::an_app_server_answers_and_pushes_to_phone_apps.
 }
 
 #[test]
