@@ -607,3 +607,106 @@ fn custom_apps_reach_phones_with_their_zip_and_md5() {
         "{report}"
     );
 }
+
+/// A phone's SIP side reduced to one UDP socket, to send the same request more than once.
+struct RawPhone {
+    sock: std::net::UdpSocket,
+    sip_port: u16,
+    cseq: u32,
+}
+
+impl RawPhone {
+    fn new(ast: &Asterisk) -> Self {
+        let sock = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+        sock.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        Self { sock, sip_port: ast.sip_port, cseq: 0 }
+    }
+
+    /// Sends `body` as a new MESSAGE (a new CSeq: a retransmission by the phone, not by SIP).
+    fn send(&mut self, body: &str) {
+        self.cseq += 1;
+        let local = self.sock.local_addr().unwrap();
+        let request = format!(
+            "MESSAGE sip:proxy@127.0.0.1:{port} SIP/2.0\r\n\
+             Via: SIP/2.0/UDP {local};branch=z9hG4bKab{cseq}x{lp};rport\r\n\
+             From: <sip:000fd3ee0005@{local}>;tag=ab{lp}\r\nTo: <sip:proxy@127.0.0.1:{port}>\r\n\
+             Call-ID: ab-{lp}@127.0.0.1\r\nCSeq: {cseq} MESSAGE\r\nMax-Forwards: 70\r\n\
+             User-Agent: Digium D70 test\r\nContent-Type: text/plain;charset=UTF-8\r\n\
+             Content-Length: {len}\r\n\r\n{body}",
+            port = self.sip_port,
+            lp = local.port(),
+            cseq = self.cseq,
+            len = body.len(),
+        );
+        self.sock.send_to(request.as_bytes(), ("127.0.0.1", self.sip_port)).expect("send");
+    }
+
+    /// The bodies of the MESSAGEs the server sends within `wait` (each answered 200 OK).
+    fn replies(&mut self, wait: Duration) -> Vec<String> {
+        let deadline = Instant::now() + wait;
+        let mut bodies = Vec::new();
+        let mut buf = vec![0u8; 65536];
+        while Instant::now() < deadline {
+            let Ok((n, from)) = self.sock.recv_from(&mut buf) else { continue };
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            if text.starts_with("MESSAGE ") {
+                let _ = self.sock.send_to(crate::support::sip_ok(&text).as_bytes(), from);
+                bodies.push(text.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string());
+            }
+        }
+        bodies
+    }
+}
+
+#[test]
+fn a_retransmitted_request_waits_with_the_first_and_gets_its_answer() {
+    let Some(ast) = start("ab-retx", &fixture("app_bridge.conf")) else { return };
+    // Silent: the test answers in its place, when it chooses, through the same AMI session.
+    let Some(mut server) = AppServer::start(&ast, "silent", &["retx.app"]) else { return };
+    let claimed = run_phone(&ast, 5, &[]);
+    assert_eq!(claimed.code, 0, "{}", claimed.stderr);
+    let session = claimed
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("session "))
+        .unwrap_or_else(|| panic!("no session in {}", claimed.stderr))
+        .to_string();
+    let body = digium_phones_core::protocol::Request::new("retx-1", "app.request")
+        .with_param("session", &session)
+        .with_param("method", "retx.app")
+        .with_param("json", r#"{"n":1}"#)
+        .to_xml();
+    let mut raw = RawPhone::new(&ast);
+    raw.send(&body);
+    let request = server.expect("request ");
+    raw.send(&body);
+    raw.send(&body);
+    // The repeats reach a worker and wait with the first: one request, no answer yet.
+    assert!(raw.replies(Duration::from_secs(1)).is_empty());
+    assert_eq!(server.count("request "), 1, "{:#?}", server.drain());
+    assert_eq!(bridge_tables(&ast), (1, 1));
+
+    let id = request.split(' ').nth(1).unwrap().to_string();
+    let reply = server.action(&[
+        ("Action", "DPMAMessageResponse"),
+        ("RequestID", &id),
+        ("Format", "JSON"),
+        ("Response", r#"{"ok": true}"#),
+    ]);
+    assert!(reply.starts_with("reply Success"), "{reply}");
+    let answers = raw.replies(Duration::from_secs(3));
+    assert_eq!(answers.len(), 1, "{answers:#?}");
+    assert!(
+        answers[0].contains(r#"id="retx-1""#)
+            && answers[0].contains("<json>{&quot;ok&quot;:true}</json>"),
+        "{}",
+        answers[0]
+    );
+    // Asked again after the answer: the same answer, from the replies kept, not a new request.
+    raw.send(&body);
+    let again = raw.replies(Duration::from_secs(3));
+    assert_eq!(again, answers);
+    assert_eq!(server.count("request "), 1);
+    assert_eq!(bridge_tables(&ast), (1, 0));
+    server.quit();
+}
