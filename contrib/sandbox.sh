@@ -669,6 +669,7 @@ SMOKE_TESTS=(
     provision::pin_authentication
     provision::stock_phones_fetch_mac_cfg_over_http
     presence::a_status_reaches_presence_state_hints_and_watchers
+    app_bridge::unload_with_app_servers_connected_and_requests_waiting
 )
 
 # The end-to-end tests against Asterisk MAJOR (all of them, or those named).

@@ -211,6 +211,7 @@ fn an_app_server_answers_and_pushes_to_phone_apps() {
         answer[0]
     );
     let request = server.expect("request ");
+    assert_eq!(server.expect("event-fields "), "event-fields agent,all JSON");
     let fields: Vec<&str> = request.splitn(4, ' ').collect();
     assert_eq!(fields[2], "digium.confapp", "{request}");
     assert_eq!(fields[3], r#"{"action":"register","cid":"601","phonename":"p01"}"#, "{request}");

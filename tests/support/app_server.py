@@ -10,6 +10,7 @@ Usage: app_server.py PORT USER SECRET MODE METHOD...
 Every line it prints on stdout is one fact, for the test to read:
   ready                                 logged in, every METHOD registered
   registered METHOD Success|Error MESSAGE
+  event-fields PRIVILEGE FORMAT         then
   request REQUESTID METHOD PARAMETERS   a DPMAMessage event
   answered REQUESTID Success|Error MESSAGE
   reply Success|Error MESSAGE           the response to an action sent from stdin
@@ -57,6 +58,7 @@ async def main():
         say("answered", event["RequestID"], outcome(reply))
 
     def on_message(_, event):
+        say("event-fields", event.get("Privilege"), event.get("Format"))
         say("request", event["RequestID"], event["Method"], event["Parameters"])
         if mode == "echo":
             answered.append(asyncio.ensure_future(answer(event)))
