@@ -79,3 +79,48 @@ fn app_event(event: &Event) -> Option<(&str, &str)> {
     let message: &Element = event.data.iter().find(|e| e.name == "message")?;
     Some((message.get("method")?, message.text.as_str()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::PhoneArgs;
+    use super::*;
+    use digium_phones_core::protocol;
+
+    #[derive(clap::Parser)]
+    struct Line {
+        #[command(flatten)]
+        phone: PhoneArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<PhoneArgs, clap::Error> {
+        use clap::Parser;
+        Line::try_parse_from(std::iter::once(&"phone").chain(args)).map(|line| line.phone)
+    }
+
+    #[test]
+    fn parses_the_app_flags() {
+        let base = ["--server", "sip:proxy@127.0.0.1", "--mac", "000fd3aabb01", "--model", "D70"];
+        let with = |extra: &[&str]| parse(&[&base[..], extra].concat());
+        let args = with(&["--app-request", "digium.confapp", "{\"a\": 1}", "--app-repeat", "3"])
+            .unwrap()
+            .apps;
+        assert_eq!(
+            args.app_request.as_deref(),
+            Some(&["digium.confapp".to_string(), "{\"a\": 1}".to_string()][..])
+        );
+        assert_eq!(args.app_repeat, 3);
+        assert!(with(&["--app-request", "only.method"]).is_err());
+        assert!(with(&["--app-repeat", "2"]).is_err(), "--app-repeat needs --app-request");
+        let waiting = with(&["--wait-events", "1.5"]).unwrap().apps;
+        assert_eq!(waiting.wait_events, Some(Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn reads_pushed_events() {
+        let xml = r#"<event v="1" id="s3" method="app.event"><data><message method="digium.confapp.update">{"muted":true}</message></data></event>"#;
+        let Ok(Message::Event(event)) = protocol::parse(xml) else { panic!() };
+        assert_eq!(app_event(&event), Some(("digium.confapp.update", r#"{"muted":true}"#)));
+        let other = Event::new("s4", "event.reconfigure");
+        assert_eq!(app_event(&other), None);
+    }
+}
