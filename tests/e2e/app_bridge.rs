@@ -718,3 +718,66 @@ fn a_retransmitted_request_waits_with_the_first_and_gets_its_answer() {
     assert_eq!(bridge_tables(&ast), (1, 0));
     server.quit();
 }
+
+#[test]
+fn app_servers_coming_and_going_while_phones_ask() {
+    let Some(ast) = start("ab-churn", &fixture("app_bridge.conf")) else { return };
+    if python().is_none() {
+        return;
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let phones: Vec<_> = (1..=10)
+        .map(|n| {
+            let url = ast.proxy_url();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut outcomes = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let args =
+                        as_phone(n, &["--app-request", "churn.app", "{}", "--app-repeat", "5"]);
+                    let out = Command::new(digium_phones())
+                        .args(["phone", "--server", &url, "--timeout", "10"])
+                        .args(args)
+                        .output()
+                        .expect("run a phone");
+                    outcomes.push((
+                        out.status.code(),
+                        String::from_utf8_lossy(&out.stdout).matches("app-response ").count(),
+                        String::from_utf8_lossy(&out.stderr).into_owned(),
+                    ));
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                outcomes
+            })
+        })
+        .collect();
+    for round in 0..8 {
+        let Some(server) = AppServer::start(&ast, "echo", &["churn.app", &format!("r{round}")])
+        else {
+            return;
+        };
+        std::thread::sleep(Duration::from_millis(400));
+        server.quit();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut answered, mut refused) = (0, 0);
+    for handle in phones {
+        for (code, answers, stderr) in handle.join().unwrap() {
+            answered += answers;
+            match code {
+                Some(0) => assert_eq!(answers, 5),
+                // Every request ends with an answer or an immediate 503, never a timeout.
+                Some(1) => {
+                    assert!(stderr.contains("refused: 503"), "{stderr}");
+                    refused += 1;
+                }
+                other => panic!("a phone ended with {other:?}: {stderr}"),
+            }
+        }
+    }
+    eprintln!("{answered} answers, {refused} refusals while app servers came and went");
+    assert!(answered > 0, "no request was answered while servers were registered");
+    await_tables(&ast, 0, 0);
+    assert!(ast.is_alive());
+}
