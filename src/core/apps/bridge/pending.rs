@@ -105,6 +105,11 @@ impl<S: Copy + Eq + Hash, T> Pending<S, T> {
         self.by_id.get(request_id).map(|w| w.server)
     }
 
+    /// Whether any request waits for `server`.
+    pub fn waits_for(&self, server: S) -> bool {
+        self.by_id.values().any(|w| w.server == server)
+    }
+
     /// Every request whose time is up at `now_ms`, out of the table.
     pub fn expire(&mut self, now_ms: u64) -> Vec<Done<T>> {
         self.take_where(|w| w.deadline_ms <= now_ms)

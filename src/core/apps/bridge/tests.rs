@@ -145,8 +145,10 @@ fn a_server_gone_abandons_only_its_requests() {
     p.admit(origin("a", "1"), 1, 0, 1).unwrap();
     p.admit(origin("a", "2"), 2, 0, 2).unwrap();
     p.admit(origin("b", "1"), 1, 0, 3).unwrap();
+    assert!(p.waits_for(1) && p.waits_for(2) && !p.waits_for(3));
     let gone: Vec<u32> = p.abandon(1).into_iter().map(|d| d.data).collect();
     assert_eq!(gone, vec![1, 3]);
+    assert!(!p.waits_for(1));
     assert_eq!(p.len(), 1);
 }
 

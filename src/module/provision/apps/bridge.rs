@@ -34,7 +34,8 @@ const SWEEP: Duration = Duration::from_millis(250);
 struct Tables {
     registry: Registry<Server>,
     pending: Pending<Server, LaterReply>,
-    /// One reference per app server that has methods (exactly one: see `Liveness::session_open`).
+    /// One reference per app server that has methods or waiting requests (exactly one: see
+    /// `Liveness::session_open`).
     servers: HashMap<Server, Liveness>,
     stopping: bool,
 }
@@ -131,6 +132,9 @@ fn sweep(bridge: &Bridge) {
             withdrawn.extend(tables.registry.withdraw(server));
             abandoned.extend(tables.pending.abandon(server));
         }
+        // A server whose methods all moved elsewhere is kept while requests wait for it.
+        let Tables { servers, registry, pending, .. } = &mut *tables;
+        servers.retain(|s, _| registry.serves(*s) || pending.waits_for(*s));
         drop(tables);
         if !withdrawn.is_empty() {
             log::notice(&format!(
@@ -290,10 +294,8 @@ fn register(session: &Session<'_>, headers: &[Option<String>]) -> manager::Reply
     match outcome {
         Registered::New => log::notice(&format!("app server registered {method}")),
         Registered::Again => log::debug(1, &format!("app server registered {method} again")),
-        Registered::Replaced(before) => {
-            if !tables.registry.serves(before) {
-                tables.servers.remove(&before);
-            }
+        Registered::Replaced(_) => {
+            // The sweeper lets the other session go once nothing of it is left.
             log::notice(&format!(
                 "app server registered {method}, replacing the registration of another AMI session"
             ));
