@@ -66,7 +66,12 @@ impl AppServer {
 
     /// The first line (seen or still to come, within 20 s) that starts with `prefix`.
     fn expect(&mut self, prefix: &str) -> String {
-        if let Some(line) = self.seen.iter().find(|l| l.starts_with(prefix)) {
+        self.expect_where(prefix, |l| l.starts_with(prefix))
+    }
+
+    /// The first line (seen or still to come, within 20 s) that `wanted` picks.
+    fn expect_where(&mut self, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+        if let Some(line) = self.seen.iter().find(|l| wanted(l)) {
             return line.clone();
         }
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -75,12 +80,12 @@ impl AppServer {
             match self.lines.recv_timeout(left) {
                 Ok(line) => {
                     self.seen.push(line.clone());
-                    if line.starts_with(prefix) {
+                    if wanted(&line) {
                         return line;
                     }
                 }
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
-                    panic!("the app server never printed '{prefix}'; it printed {:#?}", self.seen)
+                    panic!("the app server never printed '{what}'; it printed {:#?}", self.seen)
                 }
             }
         }
@@ -252,8 +257,8 @@ fn an_app_server_answers_and_pushes_to_phone_apps() {
         "{}",
         run.stderr
     );
-    let request = server.expect("request ");
-    let request = server.drain().iter().find(|l| l.contains("pad")).cloned().unwrap_or(request);
+    let request = server
+        .expect_where("the padded request", |l| l.starts_with("request ") && l.contains("pad"));
     let id = request.split(' ').nth(1).unwrap().to_string();
     let refused = server.expect(&format!("answered {id} "));
     assert!(

@@ -199,6 +199,10 @@ pub(crate) fn request(shared: &Shared, origin: &Origin, req: &Request) -> Reply 
     };
     let admitted = {
         let mut tables = bridge.tables();
+        if tables.stopping {
+            // Unloading: the sweeper that would answer it is gone.
+            return Reply::Now(error(req, code::UNAVAILABLE, "the server is unloading"));
+        }
         let server = tables
             .registry
             .owner(method)
