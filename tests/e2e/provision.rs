@@ -97,7 +97,7 @@ fn stock_phones_fetch_mac_cfg_over_http() {
     assert!(body.contains("<config") && body.contains("s3cret-line-300"), "{body}");
     let (status, _) = ast.http_get("/digium_phones/000fd3cc0009.cfg", "Digium D65 2_9_11_0");
     assert_eq!(status, 404);
-    assert!(ast.log().contains("stock phone 000fd3cc0001 fetched the configuration of 'dock1'"));
+    assert!(ast.wait_for_log("stock phone 000fd3cc0001 fetched the configuration of 'dock1'"));
 
     // With PIN authentication a MAC is not enough.
     drop(ast);
@@ -118,11 +118,9 @@ fn pin_guessing_locks_out_the_address_not_the_user() {
     let locked = phone(&ast, &[&base[..], &["--pin", "97531"]].concat());
     assert_refused(&locked, "429");
     assert!(!locked.stdout.contains("s3cret"));
-    assert!(
-        ast.log().contains(
-            "too many wrong PINs from 127.0.0.1 for profile 'alice': locked out for 600 s"
-        )
-    );
+    assert!(ast.wait_for_log(
+        "too many wrong PINs from 127.0.0.1 for profile 'alice': locked out for 600 s"
+    ));
     // …while the phone at its own address still provisions.
     let elsewhere =
         phone(&ast, &[&base[..], &["--pin", "97531", "--listen", "127.0.0.2:0"]].concat());
