@@ -226,10 +226,10 @@ fn an_app_server_answers_and_pushes_to_phone_apps() {
     assert!(answer[0].contains(&format!(r#""requestid":"{}""#, fields[1])), "{}", answer[0]);
     assert!(server.expect(&format!("answered {} ", fields[1])).contains("Success"));
     // Even at the module's debug level, only sizes are logged, never the parameters or the answer.
-    let log = ast.log();
     let size = r#"{"action":"register","cid":"601","phonename":"p01"}"#.len();
-    assert!(log.contains(&format!("from 'p01': {size} bytes of parameters")), "no debug line");
-    assert!(log.contains(" answered: "), "no debug line for the answer in the log");
+    assert!(ast.wait_for_log(&format!("from 'p01': {size} bytes of parameters")), "no debug line");
+    assert!(ast.wait_for_log(" answered: "), "no debug line for the answer in the log");
+    let log = ast.log();
     assert!(!log.contains("phonename") && !log.contains("\"echo\""), "JSON reached the log");
 
     // Phones get clear errors.
