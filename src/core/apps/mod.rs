@@ -1,0 +1,3 @@
+//! The phone applications' pure logic: parameters, replies and state, without Asterisk.
+
+pub mod voicemail;
