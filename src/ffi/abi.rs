@@ -169,6 +169,8 @@ values!(
 const _: fn() = || {
     let _: *const c_int = &raw const sys::option_debug;
     let _: *const *const c_char = &raw const sys::ast_config_AST_CONFIG_DIR;
+    // paths.h: the voicemail spool is under it.
+    let _: *const *const c_char = &raw const sys::ast_config_AST_SPOOL_DIR;
 };
 
 // ---- Imported functions ----

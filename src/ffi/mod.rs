@@ -17,6 +17,7 @@ pub(crate) mod manager_hook;
 pub(crate) mod memory;
 pub(crate) mod message;
 pub(crate) mod module;
+pub(crate) mod paths;
 pub(crate) mod pbx;
 pub(crate) mod presence;
 pub(crate) mod security;
