@@ -8,6 +8,7 @@
 mod discover;
 pub mod http;
 pub mod sip;
+mod voicemail;
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -83,6 +84,8 @@ pub struct PhoneArgs {
     get_presence: Option<String>,
     #[command(flatten)]
     discovery: discover::DiscoveryArgs,
+    #[command(flatten)]
+    voicemail: voicemail::VoicemailArgs,
 }
 
 fn parse_server(text: &str) -> Result<String, String> {
@@ -164,6 +167,7 @@ struct Options {
     logout: bool,
     status: Option<SetStatus>,
     get_presence: Option<String>,
+    voicemail: voicemail::VoicemailArgs,
 }
 
 /// What `--status` and its companions ask the server to set.
@@ -199,6 +203,7 @@ impl Options {
             logout: args.logout,
             status,
             get_presence: args.get_presence,
+            voicemail: args.voicemail,
         })
     }
 
@@ -349,6 +354,9 @@ impl Phone {
         }
         if let Some(lines) = self.options.get_presence.clone() {
             self.get_presence(&session, &lines)?;
+        }
+        if self.options.voicemail.wanted() {
+            self.voicemail(&session)?;
         }
         let mut outcome = Ok(None);
         if let Some(wait) = self.options.wait_reconfigure {

@@ -9,6 +9,7 @@ mod folder;
 mod mailbox;
 mod message;
 pub mod recording;
+pub mod show;
 pub mod wire;
 
 #[cfg(test)]
@@ -42,6 +43,18 @@ impl VoicemailError {
     pub fn code(&self) -> u16 {
         crate::protocol::code::BAD_REQUEST
     }
+}
+
+/// A message to serve over HTTP: its mailbox and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRef {
+    pub mailbox: Mailbox,
+    pub id: String,
+}
+
+/// Whether a mailbox PIN is right, in time independent of where it differs.
+pub fn pin_matches(given: &str, expected: &str) -> bool {
+    crate::provision::auth::same_secret(given, expected)
 }
 
 /// Message ids are app_voicemail's `msg_id` (`<time>-<counter in hex>`); anything else of letters,

@@ -72,7 +72,6 @@ fn vm_conf(sections: &[(&str, &[&str])]) -> RawConfig {
                 ..Default::default()
             })
             .collect(),
-        ..Default::default()
     }
 }
 
@@ -249,4 +248,37 @@ fn result_helper_reads_elements() {
     let protocol::Message::Response(parsed) = protocol::parse(&xml).unwrap() else { panic!() };
     let result: &[Element] = parsed.result.as_ref().unwrap();
     assert_eq!(result[0].get("folder"), Some("Old"));
+}
+
+#[test]
+fn show_lists_each_line_its_source_and_counts() {
+    use super::show::{ShowLine, render};
+    let mut counts = std::collections::BTreeMap::new();
+    counts.insert(Folder::Inbox, 2);
+    let lines = vec![
+        ShowLine {
+            line: "100".into(),
+            mailbox: Some((Mailbox::parse("100@default").unwrap(), MailboxSource::Endpoint)),
+            voicemail_uri: false,
+            counts: Ok(counts),
+        },
+        ShowLine {
+            line: "101".into(),
+            mailbox: None,
+            voicemail_uri: false,
+            counts: Ok(Default::default()),
+        },
+        ShowLine {
+            line: "102".into(),
+            mailbox: Some((Mailbox::parse("102").unwrap(), MailboxSource::Line)),
+            voicemail_uri: false,
+            counts: Err("app_voicemail is not loaded".into()),
+        },
+    ];
+    let text = render("alice", &lines);
+    assert!(text.contains("Line 100: mailbox 100@default (from endpoint mailboxes)"), "{text}");
+    assert!(text.contains("INBOX=2 Old=0"), "{text}");
+    assert!(!text.contains("Deleted="), "{text}");
+    assert!(text.contains("Line 101: no mailbox"), "{text}");
+    assert!(text.contains("messages unavailable: app_voicemail is not loaded"), "{text}");
 }

@@ -1,0 +1,267 @@
+//! Visual voicemail and one-touch recording against app_voicemail and MixMonitor: messages are left
+//! by Asterisk's own VoiceMail() on a Local channel playing a sound, and checked on disk, through
+//! MWI (`MailboxCount`) and through the phone simulator.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::support::{Asterisk, PhoneRun, fixture, phone, start};
+
+/// What the tests load on top of the sandbox's modules.conf: audio formats and codecs for the
+/// sounds and the spool, Playback, VoiceMail, MixMonitor, and media for real calls.
+const MODULES: &[&str] = &[
+    "res_rtp_asterisk.so",
+    "res_pjsip_sdp_rtp.so",
+    "res_pjsip_registrar.so",
+    "format_wav.so",
+    "format_gsm.so",
+    "codec_gsm.so",
+    "codec_ulaw.so",
+    "app_playback.so",
+    "app_dial.so",
+    "bridge_simple.so",
+    "res_clioriginate.so",
+    "app_voicemail.so",
+    "app_mixmonitor.so",
+];
+
+/// Callers that leave a message: `Local/<sound>@vm-leave` answers, waits a second for VoiceMail's
+/// beep to pass, plays the sound named by the extension and hangs up.
+const DIALPLAN: &str = "
+[vm-leave]
+exten => _[a-z].,1,Answer()
+ same => n,Wait(1)
+ same => n,Playback(${EXTEN})
+ same => n,Hangup()
+";
+
+fn setup(name: &str) -> Option<Asterisk> {
+    let ast = start(name, &fixture("voicemail/phones.conf"))?;
+    for module in MODULES {
+        let out = ast.cli(&format!("module load {module}"));
+        assert!(out.contains("Loaded"), "module load {module}: {out}");
+    }
+    let etc = ast.host_dir().join("etc");
+    let extensions = std::fs::read_to_string(etc.join("extensions.conf")).unwrap();
+    ast.write_etc("extensions.conf", &format!("{extensions}\n{DIALPLAN}"));
+    ast.cli("dialplan reload");
+    // Line 101 has no mailbox of its own: its endpoint's mailboxes name box 200.
+    let pjsip = std::fs::read_to_string(etc.join("pjsip.conf")).unwrap();
+    ast.write_etc(
+        "pjsip.conf",
+        &format!("{pjsip}\n[101]\ntype = endpoint\ncontext = default\nmailboxes = 200@default\nallow = ulaw\n"),
+    );
+    ast.cli("module reload res_pjsip.so");
+    Some(ast)
+}
+
+fn claim(mac: &str, profile: &str, pin: &str) -> Vec<String> {
+    ["--mac", mac, "--model", "D70", "--profile", profile, "--pin", pin]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+fn alice() -> Vec<String> {
+    claim("000fd3aa1001", "alice", "1111")
+}
+
+fn run(ast: &Asterisk, who: &[String], extra: &[&str]) -> PhoneRun {
+    let mut args: Vec<&str> = who.iter().map(String::as_str).collect();
+    args.extend_from_slice(extra);
+    phone(ast, &args)
+}
+
+fn ok(ast: &Asterisk, who: &[String], extra: &[&str]) -> String {
+    let r = run(ast, who, extra);
+    assert_eq!(r.code, 0, "{extra:?}: {}\n{}", r.stdout, r.stderr);
+    r.stdout
+}
+
+fn refused(ast: &Asterisk, who: &[String], extra: &[&str], code: &str) -> String {
+    let r = run(ast, who, extra);
+    assert_eq!(r.code, 1, "{extra:?} should be refused: {}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(&format!("refused: {code}")), "{extra:?}: {}", r.stderr);
+    r.stderr
+}
+
+/// (new, old) as MWI has them (`MailboxCount`).
+fn mailbox_count(ast: &Asterisk, mailbox: &str) -> (u32, u32) {
+    let reply = ast.ami(&[("Action", "MailboxCount"), ("Mailbox", mailbox)]);
+    let field = |key: &str| -> u32 {
+        reply
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {key} in {reply}"))
+    };
+    (field("NewMessages:"), field("OldMessages:"))
+}
+
+/// Polls until `check` holds (bounded).
+fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if check() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// VoiceMail() records `sound` into `mailbox`, as a caller would leave it.
+fn leave(ast: &Asterisk, mailbox: &str, sound: &str) {
+    let out = ast.cli(&format!(
+        "channel originate Local/{sound}@vm-leave application VoiceMail {mailbox},s"
+    ));
+    assert!(!out.contains("No such command"), "{out}");
+}
+
+fn folder_dir(ast: &Asterisk, mailbox: &str, folder: &str) -> PathBuf {
+    let (mbox, ctx) = mailbox.split_once('@').unwrap();
+    ast.host_dir().join("spool/voicemail").join(ctx).join(mbox).join(folder)
+}
+
+/// The message files of a folder on disk (by extension).
+fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == ext))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// The `.txt` of message `id` in `dir`: its `key=value` lines.
+fn message_txt(dir: &Path, id: &str) -> Option<String> {
+    files(dir, "txt")
+        .into_iter()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .find(|t| t.lines().any(|l| l.trim() == format!("msg_id={id}")))
+}
+
+fn txt_value(txt: &str, key: &str) -> Option<String> {
+    txt.lines().find_map(|l| l.strip_prefix(&format!("{key}="))).map(|v| v.trim().to_string())
+}
+
+/// `message ID FOLDER DURATION "CALLERID" "DATE" FLAG` lines of the simulator: (id, folder, duration).
+fn listed(stdout: &str) -> Vec<(String, String, u32)> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("message "))
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            (w[0].to_string(), w[1].to_string(), w[2].parse().unwrap())
+        })
+        .collect()
+}
+
+/// Seconds of audio in a PCM WAV file (RIFF header read, `data` chunk found).
+fn wav_seconds(bytes: &[u8]) -> f64 {
+    assert!(
+        bytes.len() > 44 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WAVE",
+        "not a WAV file"
+    );
+    let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
+    let (mut at, mut rate, mut block) = (12, 0u32, 0u16);
+    while at + 8 <= bytes.len() {
+        let (id, size) = (&bytes[at..at + 4], u32_at(at + 4) as usize);
+        if id == b"fmt " {
+            assert_eq!(u16_at(at + 8), 1, "PCM");
+            rate = u32_at(at + 12);
+            block = u16_at(at + 20);
+        } else if id == b"data" {
+            assert!(rate > 0 && block > 0, "fmt before data");
+            let size = size.min(bytes.len() - at - 8);
+            return size as f64 / f64::from(rate) / f64::from(block);
+        }
+        at += 8 + size + (size & 1);
+    }
+    panic!("no data chunk");
+}
+
+#[test]
+fn messages_left_by_voicemail_are_listed_moved_forwarded_deleted_and_downloaded() {
+    let Some(ast) = setup("vm-flow") else { return };
+    let inbox = folder_dir(&ast, "100@default", "INBOX");
+    // Two callers at once: a long one (for the download's duration) and a short one.
+    leave(&ast, "100@default", "tt-monkeys");
+    leave(&ast, "100@default", "demo-thanks");
+    wait_until("two messages in 100's INBOX", || mailbox_count(&ast, "100@default") == (2, 0));
+    assert_eq!(files(&inbox, "wav").len(), 2, "on disk");
+
+    let list = ok(&ast, &alice(), &["--voicemail", "list"]);
+    assert!(list.contains("mailbox 100@default"), "{list}");
+    assert!(list.contains("folder INBOX \"Eingang\" 2"), "{list}");
+    assert!(list.contains("folder Cust5 \"Aufnahmen\" 0"), "{list}");
+    assert!(list.contains("folder Old \"Old\" 0"), "{list}");
+
+    let messages = listed(&ok(&ast, &alice(), &["--voicemail", "messages", "INBOX"]));
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    let (long, short) = if messages[0].2 > messages[1].2 {
+        (messages[0].clone(), messages[1].clone())
+    } else {
+        (messages[1].clone(), messages[0].clone())
+    };
+    assert!(long.2 >= 10, "tt-monkeys lasts about 16 s: {long:?}");
+
+    // Download: the phone's own address only, the spool's WAV, as long as the .txt says.
+    let file = std::env::temp_dir().join(format!("{}-vm-{}.wav", ast.name, std::process::id()));
+    let out =
+        ok(&ast, &alice(), &["--voicemail", "play", &long.0, "--download", file.to_str().unwrap()]);
+    assert!(out.contains(&format!("downloaded {} audio/wav", long.0)), "{out}");
+    let bytes = std::fs::read(&file).unwrap();
+    let _ = std::fs::remove_file(&file);
+    let txt = message_txt(&inbox, &long.0).expect("the message's .txt");
+    let recorded: f64 = txt_value(&txt, "duration").unwrap().parse().unwrap();
+    let seconds = wav_seconds(&bytes);
+    assert!((seconds - recorded).abs() <= recorded * 0.1, "WAV {seconds} s, .txt {recorded} s");
+    let spool_wav = files(&inbox, "wav").into_iter().find(|w| std::fs::read(w).unwrap() == bytes);
+    assert!(spool_wav.is_some(), "the download is the spool's file");
+
+    // Move: to Work, on disk and in MWI.
+    let out = ok(&ast, &alice(), &["--voicemail", "move", &short.0, "Work"]);
+    assert!(out.contains(&format!("moved {} Work", short.0)), "{out}");
+    assert!(message_txt(&folder_dir(&ast, "100@default", "Work"), &short.0).is_some());
+    assert!(message_txt(&inbox, &short.0).is_none());
+    assert_eq!(mailbox_count(&ast, "100@default"), (1, 0));
+
+    // Forward: a copy in 200's INBOX; 100 keeps its own.
+    assert_eq!(mailbox_count(&ast, "200@default"), (0, 0));
+    let out = ok(&ast, &alice(), &["--voicemail", "forward", &short.0, "200@default"]);
+    assert!(out.contains(&format!("forwarded {} 200@default", short.0)), "{out}");
+    assert_eq!(files(&folder_dir(&ast, "200@default", "INBOX"), "wav").len(), 1);
+    assert_eq!(mailbox_count(&ast, "200@default"), (1, 0));
+    assert!(message_txt(&folder_dir(&ast, "100@default", "Work"), &short.0).is_some());
+
+    // Heard: INBOX → Old.
+    let out = ok(&ast, &alice(), &["--voicemail", "heard", &long.0]);
+    assert!(out.contains(&format!("heard {} Old", long.0)), "{out}");
+    assert_eq!(mailbox_count(&ast, "100@default"), (0, 1));
+
+    // Delete: gone from disk and from MWI.
+    let out = ok(&ast, &alice(), &["--voicemail", "delete", &long.0]);
+    assert!(out.contains(&format!("deleted {}", long.0)), "{out}");
+    assert!(files(&folder_dir(&ast, "100@default", "Old"), "wav").is_empty());
+    assert_eq!(mailbox_count(&ast, "100@default"), (0, 0));
+    let list = ok(&ast, &alice(), &["--voicemail", "list"]);
+    assert!(
+        list.contains("folder Work \"Work\" 1") && list.contains("folder Old \"Old\" 0"),
+        "{list}"
+    );
+
+    // Errors: an unknown message, another phone's box, a deleted message's download.
+    refused(&ast, &alice(), &["--voicemail", "delete", &long.0], "404");
+    refused(&ast, &alice(), &["--voicemail", "play", "1-0", "--download", "/dev/null"], "404");
+    refused(&ast, &alice(), &["--voicemail", "list", "--mailbox", "200@default"], "403");
+    let shown = ast.cli("digium_phones show voicemail alice");
+    assert!(shown.contains("Line 100: mailbox 100@default (from mailbox)"), "{shown}");
+    assert!(shown.contains("INBOX=0") && shown.contains("Work=1"), "{shown}");
+    assert!(ast.is_alive());
+}
