@@ -213,9 +213,17 @@ fn messages_left_by_voicemail_are_listed_moved_forwarded_deleted_and_downloaded(
 
     // Download: the phone's own address only, the spool's WAV, as long as the .txt says.
     let file = std::env::temp_dir().join(format!("{}-vm-{}.wav", ast.name, std::process::id()));
-    let out =
-        ok(&ast, &alice(), &["--voicemail", "play", &long.0, "--download", file.to_str().unwrap()]);
-    assert!(out.contains(&format!("downloaded {} audio/wav", long.0)), "{out}");
+    let r = run(
+        &ast,
+        &alice(),
+        &["--voicemail", "play", &long.0, "--download", file.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&format!("downloaded {} audio/wav", long.0)), "{}", r.stdout);
+    let url = r.stderr.lines().find_map(|l| l.strip_prefix("audio ")).expect("the audio URL");
+    let path = &url[url.find("/digium_phones/").expect("the module's path")..];
+    let elsewhere = ast.http_get_from(Some([127, 0, 0, 2].into()), path, "Digium D70");
+    assert_eq!(elsewhere.0, 404, "the token is bound to the phone's address");
     let bytes = std::fs::read(&file).unwrap();
     let _ = std::fs::remove_file(&file);
     let txt = message_txt(&inbox, &long.0).expect("the message's .txt");
@@ -264,4 +272,75 @@ fn messages_left_by_voicemail_are_listed_moved_forwarded_deleted_and_downloaded(
     assert!(shown.contains("Line 100: mailbox 100@default (from mailbox)"), "{shown}");
     assert!(shown.contains("INBOX=0") && shown.contains("Work=1"), "{shown}");
     assert!(ast.is_alive());
+}
+
+#[test]
+fn mailboxes_resolve_as_dpma_does_and_pins_and_missing_boxes_are_refused() {
+    let Some(ast) = setup("vm-resolve") else { return };
+    // bob's line 101 has no mailbox: its endpoint's mailboxes (200@default).
+    let bob = claim("000fd3aa1002", "bob", "2222");
+    let list = ok(&ast, &bob, &["--voicemail", "list"]);
+    assert!(list.contains("mailbox 200@default"), "{list}");
+    // carol's line 102 has neither: voicemail.conf's box 102; her application wants its PIN.
+    let carol = claim("000fd3aa1003", "carol", "3333");
+    let missing = refused(&ast, &carol, &["--voicemail", "list"], "401");
+    assert!(missing.contains("need=pin"), "{missing}");
+    refused(&ast, &carol, &["--voicemail", "list", "--mailbox-pin", "9999"], "403");
+    let list = ok(&ast, &carol, &["--voicemail", "list", "--mailbox-pin", "4444"]);
+    assert!(list.contains("mailbox 102@default"), "{list}");
+    assert!(!ast.log().contains("4444"), "the PIN never reaches the log");
+    // Wrong mailbox PINs count toward the lockout like profile PINs.
+    for _ in 0..5 {
+        run(&ast, &carol, &["--voicemail", "list", "--mailbox-pin", "0000"]);
+    }
+    refused(&ast, &carol, &["--voicemail", "list", "--mailbox-pin", "4444"], "429");
+    // dave's primary line dials voicemail_uri; erin has no mailbox at all.
+    let dave = claim("000fd3aa1004", "dave", "4444");
+    refused(&ast, &dave, &["--voicemail", "list"], "403");
+    let erin = claim("000fd3aa1005", "erin", "5555");
+    refused(&ast, &erin, &["--voicemail", "list"], "404");
+    let shown = ast.cli("digium_phones show voicemail bob");
+    assert!(shown.contains("Line 101: mailbox 200@default (from endpoint mailboxes)"), "{shown}");
+    let shown = ast.cli("digium_phones show voicemail carol");
+    assert!(shown.contains("Line 102: mailbox 102@default (from voicemail.conf)"), "{shown}");
+    let shown = ast.cli("digium_phones show voicemail erin");
+    assert!(shown.contains("Line 104: no mailbox"), "{shown}");
+    assert!(ast.is_alive());
+}
+
+#[test]
+fn without_app_voicemail_every_method_answers_its_error_and_asterisk_lives() {
+    let Some(ast) = setup("vm-unloaded") else { return };
+    leave(&ast, "100@default", "demo-thanks");
+    wait_until("a message in 100's INBOX", || mailbox_count(&ast, "100@default") == (1, 0));
+    let messages = listed(&ok(&ast, &alice(), &["--voicemail", "messages", "INBOX"]));
+    let id = messages[0].0.clone();
+    let out = ast.cli("module unload app_voicemail.so");
+    assert!(out.contains("Unloaded"), "{out}");
+    for command in [
+        vec!["list"],
+        vec!["messages", "INBOX"],
+        vec!["heard", &id],
+        vec!["move", &id, "Work"],
+        vec!["delete", &id],
+        vec!["forward", &id, "200@default"],
+        vec!["play", &id],
+    ] {
+        let mut args = vec!["--voicemail"];
+        args.extend(command.iter().copied());
+        let why = refused(&ast, &alice(), &args, "503");
+        assert!(why.contains("app_voicemail is not loaded"), "{command:?}: {why}");
+    }
+    let why =
+        refused(&ast, &alice(), &["--voicemail", "play", &id, "--download", "/dev/null"], "503");
+    assert!(why.contains("app_voicemail"), "{why}");
+    let shown = ast.cli("digium_phones show voicemail alice");
+    assert!(shown.contains("app_voicemail is not loaded"), "{shown}");
+    // Nothing was touched: the message is still in INBOX.
+    assert!(message_txt(&folder_dir(&ast, "100@default", "INBOX"), &id).is_some());
+    assert!(ast.is_alive());
+    // And back: loaded again, the same box answers.
+    assert!(ast.cli("module load app_voicemail.so").contains("Loaded"));
+    let list = ok(&ast, &alice(), &["--voicemail", "list"]);
+    assert!(list.contains("folder INBOX \"Eingang\" 1"), "{list}");
 }

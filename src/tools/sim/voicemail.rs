@@ -235,6 +235,7 @@ impl Phone {
         let url = audio
             .get("url")
             .ok_or_else(|| SimError::Integrity("the reply's <audio> has no url".into()))?;
+        eprintln!("audio {url}");
         let deadline = Instant::now() + self.options.timeout;
         let local = Some(self.agent.local_addr().ip());
         let body = http::get(url, &self.options.user_agent(), local, deadline)?;

@@ -112,9 +112,10 @@ impl Context {
     }
 
     /// `application=voicemail` with `require_password`: the mailbox PIN, counted by the lockout
-    /// like the profile PIN.
+    /// like the profile PIN, under the mailbox's name (claiming the profile, which every phone does
+    /// first, must not wipe the count).
     fn check_pin(&self, shared: &Shared, origin: &Origin, req: &Request) -> Result<(), Response> {
-        let account = self.caller.profile.as_str();
+        let account = &self.mailbox.to_string();
         if let Some(wait) = origin.place.lockout_left(shared, Some(account)) {
             return Err(error(
                 req,
