@@ -41,6 +41,8 @@ MODDIR=/usr/lib/$MULTIARCH/asterisk/modules
 STOCK_CONFIGS="indications.conf pjsip_notify.conf ccss.conf cdr.conf cel.conf features.conf acl.conf udptl.conf pjproject.conf"
 # curl, openssl and fail2ban are third-party clients of the tests (Digest and TLS HTTP, the security log).
 HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl openssl fail2ban python3-zeroconf shellcheck)
+# A real SIP user agent (headless baresip) for the voicemail and recording tests.
+HOST_PACKAGES+=(baresip-core)
 # Bump when the chroot's contents change, so existing sandboxes are rebuilt.
 CHROOT_STAMP="v1 asterisk asterisk-dev asterisk-modules"
 

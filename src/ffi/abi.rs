@@ -398,3 +398,10 @@ prototypes! {
         *const c_char,
     );
 }
+
+// A live channel's dialplan function, read by name for one-touch recording (channel.rs).
+prototypes! {
+    ast_channel_get_by_name: unsafe extern "C" fn(*const c_char) -> *mut sys::ast_channel;
+    ast_func_read:
+        unsafe extern "C" fn(*mut sys::ast_channel, *const c_char, *mut c_char, usize) -> c_int;
+}

@@ -7,6 +7,7 @@
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 mod abi;
+pub(crate) mod channel;
 pub(crate) mod cli;
 pub(crate) mod config;
 pub(crate) mod guard;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::support::{Asterisk, PhoneRun, fixture, phone, start};
+use crate::support::{Asterisk, PhoneRun, Ua, fixture, phone, start};
 
 /// What the tests load on top of the sandbox's modules.conf: audio formats and codecs for the
 /// sounds and the spool, Playback, VoiceMail, MixMonitor, and media for real calls.
@@ -33,6 +33,34 @@ exten => _[a-z].,1,Answer()
  same => n,Wait(1)
  same => n,Playback(${EXTEN})
  same => n,Hangup()
+
+; The far end of a call to a phone: Local/talk@vm-talk dials PJSIP/100 and plays to it.
+[vm-talk]
+exten => talk,1,Answer()
+ same => n,Playback(tt-monkeys&tt-monkeys)
+ same => n,Hangup()
+";
+
+/// Line 100's endpoint, for a real user agent to register as.
+const ENDPOINT_100: &str = "
+[100]
+type = endpoint
+context = default
+disallow = all
+allow = ulaw
+auth = 100
+aors = 100
+
+[100]
+type = auth
+auth_type = userpass
+username = 100
+password = ua-secret-100
+
+[100]
+type = aor
+max_contacts = 1
+remove_existing = yes
 ";
 
 fn setup(name: &str) -> Option<Asterisk> {
@@ -49,7 +77,9 @@ fn setup(name: &str) -> Option<Asterisk> {
     let pjsip = std::fs::read_to_string(etc.join("pjsip.conf")).unwrap();
     ast.write_etc(
         "pjsip.conf",
-        &format!("{pjsip}\n[101]\ntype = endpoint\ncontext = default\nmailboxes = 200@default\nallow = ulaw\n"),
+        &format!(
+            "{pjsip}\n[101]\ntype = endpoint\ncontext = default\nmailboxes = 200@default\nallow = ulaw\n{ENDPOINT_100}"
+        ),
     );
     ast.cli("module reload res_pjsip.so");
     Some(ast)
@@ -343,4 +373,129 @@ fn without_app_voicemail_every_method_answers_its_error_and_asterisk_lives() {
     assert!(ast.cli("module load app_voicemail.so").contains("Loaded"));
     let list = ok(&ast, &alice(), &["--voicemail", "list"]);
     assert!(list.contains("folder INBOX \"Eingang\" 1"), "{list}");
+}
+
+/// baresip registered as line 100 (alice's), answering by itself.
+fn user_agent(ast: &Asterisk) -> Option<Ua> {
+    let ua = Ua::register("100", "ua-secret-100", ast.sip_port)?;
+    assert!(ua.registered(), "baresip did not register: {}", ua.log());
+    wait_until("line 100's contact", || ast.cli("pjsip show contacts").contains("100/sip:100"));
+    Some(ua)
+}
+
+/// The channels of line 100 now (`core show channels concise`).
+fn line_channels(ast: &Asterisk) -> Vec<String> {
+    ast.cli("core show channels concise")
+        .lines()
+        .filter(|l| l.starts_with("PJSIP/100-"))
+        .map(|l| l.split('!').next().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// A bridged call to line 100: Local/talk@vm-talk dials it and plays into it; baresip answers.
+fn call_line_100(ast: &Asterisk, ua: &Ua) {
+    let out = ast.cli("channel originate Local/talk@vm-talk application Dial PJSIP/100");
+    assert!(!out.contains("No such command"), "{out}");
+    assert!(ua.established(), "the call was not answered: {}", ua.log());
+    wait_until("line 100 bridged", || {
+        ast.cli("core show channels concise")
+            .lines()
+            .any(|l| l.starts_with("PJSIP/100-") && l.contains("!Up!"))
+    });
+}
+
+/// The recordings in 100's Cust5 on disk.
+fn recordings(ast: &Asterisk) -> Vec<PathBuf> {
+    files(&folder_dir(ast, "100@default", "Cust5"), "txt")
+}
+
+#[test]
+fn one_touch_recordings_of_a_real_call_land_in_cust5() {
+    let Some(ast) = setup("vm-record") else { return };
+    let Some(ua) = user_agent(&ast) else { return };
+    // No call yet; bob may not record at all.
+    let why = refused(&ast, &alice(), &["--record", "start"], "404");
+    assert!(why.contains("no call"), "{why}");
+    refused(&ast, &claim("000fd3aa1002", "bob", "2222"), &["--record", "start"], "403");
+
+    call_line_100(&ast, &ua);
+    let channel = line_channels(&ast).pop().expect("line 100's channel");
+    let out = ok(&ast, &alice(), &["--record", "start"]);
+    assert!(out.contains(&format!("recording {channel} 100@default/Cust5")), "{out}");
+    refused(&ast, &alice(), &["--record", "start"], "409");
+    std::thread::sleep(Duration::from_secs(3));
+    let out = ok(&ast, &alice(), &["--record", "stop"]);
+    assert!(out.contains(&format!("stopped {channel}")), "{out}");
+    refused(&ast, &alice(), &["--record", "stop"], "409");
+    wait_until("the recording in Cust5", || recordings(&ast).len() == 1);
+
+    // A second press makes a second recording, on the same call; the phone names it by Call-ID.
+    let call_id = ast
+        .cli(&format!("core show channel {channel}"))
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Call-ID:").map(|c| c.trim().to_string()));
+    let call_id = call_id.unwrap_or_else(|| {
+        let v = ast.ami(&[
+            ("Action", "Getvar"),
+            ("Channel", &channel),
+            ("Variable", "CHANNEL(pjsip,call-id)"),
+        ]);
+        v.lines().find_map(|l| l.strip_prefix("Value: ")).expect("the Call-ID").trim().to_string()
+    });
+    refused(&ast, &alice(), &["--record", "start", "--callid", "not-this-call"], "404");
+    ok(&ast, &alice(), &["--record", "start", "--callid", &call_id]);
+    std::thread::sleep(Duration::from_secs(3));
+    ok(&ast, &alice(), &["--record", "stop", "--callid", &call_id]);
+    wait_until("the second recording in Cust5", || recordings(&ast).len() == 2);
+    for txt in recordings(&ast) {
+        let text = std::fs::read_to_string(&txt).unwrap();
+        let seconds: u32 = txt_value(&text, "duration").unwrap().parse().unwrap();
+        assert!(seconds >= 2, "{}: {text}", txt.display());
+    }
+
+    // Listed as Recordings by the phone.
+    let list = ok(&ast, &alice(), &["--voicemail", "list"]);
+    assert!(list.contains("folder Cust5 \"Aufnahmen\" 2"), "{list}");
+    let listed = listed(&ok(&ast, &alice(), &["--voicemail", "messages", "Recordings"]));
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.iter().all(|(_, folder, duration)| folder == "Cust5" && *duration >= 2));
+
+    // Hung up: stop has no call to stop.
+    ua.hang_up();
+    wait_until("line 100 idle", || line_channels(&ast).is_empty());
+    refused(&ast, &alice(), &["--record", "stop"], "404");
+
+    // Without app_mixmonitor: a clear error.
+    call_line_100(&ast, &ua);
+    assert!(ast.cli("module unload app_mixmonitor.so").contains("Unloaded"));
+    let why = refused(&ast, &alice(), &["--record", "start"], "503");
+    assert!(why.contains("app_mixmonitor is not loaded"), "{why}");
+    assert!(ast.cli("module load app_mixmonitor.so").contains("Loaded"));
+
+    // Unloading the module with a recording running leaves the recording to MixMonitor.
+    ok(&ast, &alice(), &["--record", "start"]);
+    let out = ast.cli("module unload res_digium_phone.so");
+    assert!(out.contains("Unloaded"), "{out}");
+    std::thread::sleep(Duration::from_secs(2));
+    ua.hang_up();
+    wait_until("the third recording in Cust5", || recordings(&ast).len() == 3);
+    assert!(ast.cli("module load res_digium_phone.so").contains("Loaded"));
+    assert!(ast.is_alive());
+}
+
+#[test]
+fn a_message_is_played_over_a_call_to_the_phone() {
+    let Some(ast) = setup("vm-play") else { return };
+    let Some(ua) = user_agent(&ast) else { return };
+    leave(&ast, "100@default", "demo-thanks");
+    wait_until("a message in 100's INBOX", || mailbox_count(&ast, "100@default") == (1, 0));
+    let id = listed(&ok(&ast, &alice(), &["--voicemail", "messages", "INBOX"]))[0].0.clone();
+    let out = ok(&ast, &alice(), &["--voicemail", "play", &id]);
+    assert!(out.contains(&format!("calling 100 {id}")), "{out}");
+    assert!(ua.established(), "the phone was not called: {}", ua.log());
+    let launched = format!("Launching VoiceMailPlayMsg(100@default,{id}) on PJSIP/100-");
+    assert!(ast.wait_for_log(&launched), "VoiceMailPlayMsg ran");
+    // Played: heard, so app_voicemail moves it out of INBOX when it is done.
+    wait_until("the message heard", || mailbox_count(&ast, "100@default") == (0, 1));
+    assert!(ast.is_alive());
 }

@@ -1,6 +1,7 @@
 //! The phone applications served over the phone protocol: each application answers the methods under
 //! its own prefix (`voicemail.`, `parking.`, …) from a module of its own here.
 
+mod recording;
 mod voicemail;
 
 use std::sync::Arc;
@@ -15,7 +16,8 @@ use digium_phones_core::protocol::{self, ErrorReply, Request, Response, code};
 type Handler = fn(&Shared, &Origin, &Request) -> Response;
 
 /// The applications by method prefix (the part before the first `.`).
-const APPLICATIONS: &[(&str, Handler)] = &[("voicemail", voicemail::answer)];
+const APPLICATIONS: &[(&str, Handler)] =
+    &[("voicemail", voicemail::answer), ("record", recording::answer)];
 
 /// The answer to an application method, or `None` when no application has the method.
 pub(crate) fn answer(shared: &Shared, origin: &Origin, req: &Request) -> Option<Response> {
