@@ -499,3 +499,56 @@ fn a_message_is_played_over_a_call_to_the_phone() {
     wait_until("the message heard", || mailbox_count(&ast, "100@default") == (0, 1));
     assert!(ast.is_alive());
 }
+
+#[test]
+fn a_hundred_rapid_starts_stops_and_hang_ups_leave_asterisk_running() {
+    let Some(ast) = setup("vm-race") else { return };
+    let Some(ua) = user_agent(&ast) else { return };
+    let (mut answered, mut started) = (0, 0);
+    for round in 0..10u64 {
+        call_line_100(&ast, &ua);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..10u64)
+                .map(|i| {
+                    let action = if (round + i) % 2 == 0 { "start" } else { "stop" };
+                    let (ast, who) = (&ast, alice());
+                    let go = move || {
+                        // Staggered, so requests overlap each other and the hang-up.
+                        std::thread::sleep(Duration::from_millis(40 * i));
+                        run(ast, &who, &["--record", action])
+                    };
+                    (action, scope.spawn(go))
+                })
+                .collect();
+            // The phone hangs up somewhere in the round (later each round), racing the requests.
+            let ua = &ua;
+            scope.spawn(move || {
+                std::thread::sleep(Duration::from_millis(100 * (round + 1)));
+                ua.hang_up();
+            });
+            for (action, handle) in handles {
+                let r = handle.join().unwrap();
+                // Every request is answered: done, or refused with a reason (no call, conflict).
+                assert!(r.code == 0 || r.code == 1, "record {action}: {}", r.stderr);
+                if r.code == 1 {
+                    assert!(
+                        ["refused: 404", "refused: 409"].iter().any(|c| r.stderr.contains(c)),
+                        "{}",
+                        r.stderr
+                    );
+                }
+                answered += 1;
+                started += usize::from(r.code == 0 && action == "start");
+            }
+        });
+        ua.hang_up();
+        wait_until("line 100 idle", || line_channels(&ast).is_empty());
+        assert!(ast.is_alive(), "round {round}");
+    }
+    eprintln!("{answered} record requests answered, {started} recordings started");
+    assert_eq!(answered, 100);
+    assert!(started > 0, "no recording ever started: the race did not run");
+    // Every recording that started ended with its call and landed (or was under minsecs: none are).
+    wait_until("the raced recordings in Cust5", || !recordings(&ast).is_empty());
+    assert!(ast.is_alive() && ast.cli("module show like res_digium_phone").contains("Running"));
+}

@@ -2,11 +2,11 @@
 //! answering every call by itself and sending a tone, driven over its TCP control socket
 //! (`ctrl_tcp`, netstring-framed JSON). Stopped on drop.
 
-use std::cell::Cell;
 use std::io::Write;
 use std::net::{TcpListener, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// A running baresip with one account.
@@ -15,7 +15,7 @@ pub struct Ua {
     dir: PathBuf,
     control_port: u16,
     /// Calls seen established so far (by [`Ua::established`]).
-    calls: Cell<usize>,
+    calls: AtomicUsize,
 }
 
 fn free_udp_port() -> u16 {
@@ -77,7 +77,7 @@ impl Ua {
             .stderr(Stdio::from(std::fs::File::create(dir.join("err")).expect("err")))
             .spawn()
             .expect("start baresip");
-        Some(Self { child, dir, control_port, calls: Cell::new(0) })
+        Some(Self { child, dir, control_port, calls: AtomicUsize::new(0) })
     }
 
     /// What baresip has printed so far.
@@ -108,8 +108,8 @@ impl Ua {
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
             let seen = self.log().matches("Call established").count();
-            if seen > self.calls.get() {
-                self.calls.set(seen);
+            if seen > self.calls.load(Ordering::Relaxed) {
+                self.calls.store(seen, Ordering::Relaxed);
                 return true;
             }
             std::thread::sleep(Duration::from_millis(100));
