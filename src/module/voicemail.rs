@@ -82,6 +82,20 @@ pub(crate) fn line_boxes(model: &Model, phone: &Phone) -> Vec<LineBox> {
         .collect()
 }
 
+/// `phone` with the mailbox its primary line resolves to set as the phone's `mailbox`, when neither
+/// the line nor the phone sets one but the endpoint's `mailboxes` or voicemail.conf give one (the
+/// configuration document then turns visual voicemail on); `None` when nothing changes.
+pub(crate) fn primary_mailbox_found(model: &Model, phone: &Phone) -> Option<Phone> {
+    let primary = model.line(&phone.lines.first()?.name)?;
+    if primary.mailbox.is_some() || phone.mailbox.is_some() {
+        return None;
+    }
+    let (mailbox, _) = line_boxes(model, phone).into_iter().next()?.mailbox?;
+    let mut found = phone.clone();
+    found.mailbox = Some(mailbox.to_string());
+    Some(found)
+}
+
 /// `<spool>/voicemail/<context>/<box>`.
 pub(crate) fn mailbox_dir(mailbox: &Mailbox) -> PathBuf {
     Path::new(&paths::spool_dir()).join("voicemail").join(&mailbox.context).join(&mailbox.mailbox)

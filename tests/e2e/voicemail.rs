@@ -311,6 +311,18 @@ fn mailboxes_resolve_as_dpma_does_and_pins_and_missing_boxes_are_refused() {
     let bob = claim("000fd3aa1002", "bob", "2222");
     let list = ok(&ast, &bob, &["--voicemail", "list"]);
     assert!(list.contains("mailbox 200@default"), "{list}");
+    // The configuration says so: visual voicemail on where a mailbox resolves, off where none does.
+    let visual = |config: &str| {
+        let account = config.lines().find(|l| l.contains("<account ")).unwrap_or_default();
+        account.contains(r#"visual_voicemail="1""#)
+    };
+    assert!(visual(&list), "bob: {list}");
+    let erin = claim("000fd3aa1005", "erin", "5555");
+    assert!(!visual(&ok(&ast, &erin, &[])), "erin");
+    assert!(
+        !visual(&ok(&ast, &claim("000fd3aa1004", "dave", "4444"), &[])),
+        "dave (voicemail_uri)"
+    );
     // carol's line 102 has neither: voicemail.conf's box 102; her application wants its PIN.
     let carol = claim("000fd3aa1003", "carol", "3333");
     let missing = refused(&ast, &carol, &["--voicemail", "list"], "401");
@@ -327,7 +339,6 @@ fn mailboxes_resolve_as_dpma_does_and_pins_and_missing_boxes_are_refused() {
     // dave's primary line dials voicemail_uri; erin has no mailbox at all.
     let dave = claim("000fd3aa1004", "dave", "4444");
     refused(&ast, &dave, &["--voicemail", "list"], "403");
-    let erin = claim("000fd3aa1005", "erin", "5555");
     refused(&ast, &erin, &["--voicemail", "list"], "404");
     let shown = ast.cli("digium_phones show voicemail bob");
     assert!(shown.contains("Line 101: mailbox 200@default (from endpoint mailboxes)"), "{shown}");

@@ -265,6 +265,11 @@ pub(super) fn phone_config(
     server_host: &str,
 ) -> Result<String, String> {
     let Some(shared) = shared() else { return Err("the module is not loaded".into()) };
+    // Visual voicemail needs the MESSAGE channel; then the primary line's mailbox may also come from
+    // its endpoint's mailboxes or voicemail.conf, which the document does not read.
+    let with_mailbox =
+        message_channel.then(|| voicemail::primary_mailbox_found(model, phone)).flatten();
+    let phone = with_mailbox.as_ref().unwrap_or(phone);
     let files_url = shared
         .http
         .read()
