@@ -69,8 +69,9 @@ impl Ua {
             ),
         )
         .expect("baresip accounts");
-        let child = Command::new("baresip")
-            .arg("-f")
+        // Line-buffered, so what it prints reaches the log as it happens (stdout is a file here).
+        let child = Command::new("stdbuf")
+            .args(["-oL", "-eL", "baresip", "-f"])
             .arg(&dir)
             .stdin(Stdio::null())
             .stdout(Stdio::from(std::fs::File::create(dir.join("log")).expect("log")))
