@@ -282,3 +282,58 @@ fn show_lists_each_line_its_source_and_counts() {
     assert!(text.contains("Line 101: no mailbox"), "{text}");
     assert!(text.contains("messages unavailable: app_voicemail is not loaded"), "{text}");
 }
+
+/// The replies as phones get them, against tests/golden/voicemail/ (`UPDATE_GOLDEN=1` rewrites
+/// them), each read back.
+#[test]
+fn replies_match_their_golden_files_and_read_back() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/voicemail");
+    let mailbox = Mailbox::parse("100@default").unwrap();
+    let folders: Vec<FolderCount> = Folder::listed()
+        .map(|f| FolderCount {
+            folder: f,
+            label: if f == Folder::Inbox {
+                "Eingang & <Neu>".into()
+            } else {
+                f.default_label().into()
+            },
+            count: usize::from(f == Folder::Inbox) * 2,
+        })
+        .collect();
+    let mut hostile = messages(3);
+    hostile[0].callerid = "\"O'Brien & Sons\" <200>".into();
+    hostile[1].flag = "Urgent".into();
+    let cases = [
+        ("folders.xml", wire::folders_reply("f1", wire::FOLDERS, &mailbox, &folders)),
+        ("messages.xml", wire::messages_reply("m1", wire::MESSAGES, &hostile, 0)),
+        ("messages-paged.xml", wire::messages_reply("m2", wire::MESSAGES, &messages(20), 0)),
+        (
+            "moved.xml",
+            wire::message_reply("v1", wire::MOVE, "1733466000-0000000a", Some(Folder::Work)),
+        ),
+    ];
+    for (name, reply) in cases {
+        let xml = reply.to_xml();
+        let path = dir.join(name);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, format!("{xml}\n")).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(expected.trim_end(), xml, "{name}");
+        let protocol::Message::Response(parsed) = protocol::parse(expected.trim_end()).unwrap()
+        else {
+            panic!("{name}: not a response")
+        };
+        let result = parsed.result.as_ref().unwrap();
+        match name {
+            "folders.xml" => assert_eq!(wire::read_folders(result), folders),
+            "messages.xml" => assert_eq!(wire::read_messages(result), (hostile.clone(), None)),
+            "messages-paged.xml" => {
+                let (page, more) = wire::read_messages(result);
+                assert_eq!(more, Some(page.len()));
+                assert!(expected.len() <= MAX_BODY);
+            }
+            _ => assert_eq!(result[0].get("folder"), Some("Work")),
+        }
+    }
+}
