@@ -42,6 +42,40 @@ pub(crate) fn action(
 
 pub(crate) const APP_VOICEMAIL: &str = "app_voicemail";
 
+/// Runs one of app_voicemail's actions that change a box (`VoicemailMove`, `VoicemailRemove`,
+/// `VoicemailForward`). They answer `Response: Success` even when nothing was done, with
+/// `Message: Message … failed`: that is a refusal too.
+pub(crate) fn change(action_name: &str, headers: &[(&str, &str)]) -> Result<(), AppError> {
+    let blocks = action(APP_VOICEMAIL, action_name, headers)?;
+    let message = blocks
+        .first()
+        .and_then(|b| b.iter().find(|(k, _)| k.eq_ignore_ascii_case("Message")))
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    if message.to_ascii_lowercase().contains("failed") {
+        // The message was found just before: a full folder, a lock, the disk.
+        return Err(AppError::Failed(format!("{action_name}: {message}")));
+    }
+    Ok(())
+}
+
+/// Whether voicemail.conf (or realtime) has `mailbox` (`VoicemailUserStatus`, which answers
+/// `Success` either way and says "There is no voicemail user" when it has not).
+pub(crate) fn exists(mailbox: &Mailbox) -> Result<bool, AppError> {
+    let blocks = action(
+        APP_VOICEMAIL,
+        "VoicemailUserStatus",
+        &[("Context", &mailbox.context), ("Mailbox", &mailbox.mailbox)],
+    )?;
+    let none = blocks.first().is_some_and(|b| {
+        b.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("Message")
+                && v.to_ascii_lowercase().contains("no voicemail user")
+        })
+    });
+    Ok(!none)
+}
+
 /// Every message of `mailbox` (`VoicemailBoxSummary`).
 pub(crate) fn summary(mailbox: &Mailbox) -> Result<Vec<Message>, AppError> {
     let blocks = action(

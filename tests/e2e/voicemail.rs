@@ -306,6 +306,8 @@ fn messages_left_by_voicemail_are_listed_moved_forwarded_deleted_and_downloaded(
     refused(&ast, &alice(), &["--voicemail", "delete", &long.0], "404");
     refused(&ast, &alice(), &["--voicemail", "play", "1-0", "--download", "/dev/null"], "404");
     refused(&ast, &alice(), &["--voicemail", "list", "--mailbox", "200@default"], "403");
+    refused(&ast, &alice(), &["--voicemail", "forward", &short.0, "999@default"], "404");
+    assert_eq!(files(&folder_dir(&ast, "999@default", "INBOX"), "wav").len(), 0);
     let shown = ast.cli("digium_phones show voicemail alice");
     assert!(shown.contains("Line 100: mailbox 100@default (from mailbox)"), "{shown}");
     assert!(shown.contains("INBOX=0") && shown.contains("Work=1"), "{shown}");

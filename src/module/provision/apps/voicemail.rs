@@ -7,7 +7,7 @@ use crate::ffi::security::Kind;
 use crate::module::provision::inbound::Origin;
 use crate::module::provision::{Shared, random16};
 use crate::module::settings;
-use crate::module::voicemail::{self, APP_VOICEMAIL, AppError, LineBox};
+use crate::module::voicemail::{self, AppError, LineBox};
 use digium_phones_core::apps::voicemail::wire::{self, FolderCount, PlayMode};
 use digium_phones_core::apps::voicemail::{
     Folder, Mailbox, Message, MessageRef, VoicemailError, count_by_folder, pin_matches,
@@ -185,9 +185,7 @@ impl Context {
         }
         let mut headers = self.headers(message);
         headers.push(("ToFolder", to.name()));
-        voicemail::action(APP_VOICEMAIL, "VoicemailMove", &headers)
-            .map(|_| ())
-            .map_err(|e| app_error(req, &e))
+        voicemail::change("VoicemailMove", &headers).map_err(|e| app_error(req, &e))
     }
 }
 
@@ -231,8 +229,7 @@ fn move_message(ctx: &Context, req: &Request) -> Result<Response, Response> {
 
 fn delete(ctx: &Context, req: &Request) -> Result<Response, Response> {
     let message = ctx.message(req)?;
-    voicemail::action(APP_VOICEMAIL, "VoicemailRemove", &ctx.headers(&message))
-        .map_err(|e| app_error(req, &e))?;
+    voicemail::change("VoicemailRemove", &ctx.headers(&message)).map_err(|e| app_error(req, &e))?;
     Ok(wire::message_reply(&req.id, &req.method, &message.id, None))
 }
 
@@ -240,14 +237,16 @@ fn delete(ctx: &Context, req: &Request) -> Result<Response, Response> {
 fn forward(ctx: &Context, req: &Request) -> Result<Response, Response> {
     let to = wire::forward_to(req).map_err(|e| bad(req, &e))?;
     let message = ctx.message(req)?;
+    if !voicemail::exists(&to).map_err(|e| app_error(req, &e))? {
+        return Err(error(req, code::NOT_FOUND, format!("no mailbox {to}")));
+    }
     let mut headers = ctx.headers(&message);
     headers.extend([
         ("ToContext", to.context.as_str()),
         ("ToMailbox", to.mailbox.as_str()),
         ("ToFolder", Folder::Inbox.name()),
     ]);
-    voicemail::action(APP_VOICEMAIL, "VoicemailForward", &headers)
-        .map_err(|e| app_error(req, &e))?;
+    voicemail::change("VoicemailForward", &headers).map_err(|e| app_error(req, &e))?;
     Ok(Response::ok(
         &req.id,
         &req.method,
