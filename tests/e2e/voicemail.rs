@@ -350,6 +350,9 @@ fn mailboxes_resolve_as_dpma_does_and_pins_and_missing_boxes_are_refused() {
     let dave = claim("000fd3aa1004", "dave", "4444");
     refused(&ast, &dave, &["--voicemail", "list"], "403");
     refused(&ast, &erin, &["--voicemail", "list"], "404");
+    let frank = claim("000fd3aa1006", "frank", "6666");
+    let why = refused(&ast, &frank, &["--voicemail", "list"], "404");
+    assert!(why.contains("no mailbox 999@default"), "{why}");
     let shown = ast.cli("digium_phones show voicemail bob");
     assert!(shown.contains("Line 101: mailbox 200@default (from endpoint mailboxes)"), "{shown}");
     let shown = ast.cli("digium_phones show voicemail carol");

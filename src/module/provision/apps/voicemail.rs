@@ -105,6 +105,13 @@ impl Context {
             .map(|t| t.labels.clone())
             .unwrap_or_default();
         let ctx = Self { caller, mailbox, labels };
+        match voicemail::exists(&ctx.mailbox) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(error(req, code::NOT_FOUND, format!("no mailbox {}", ctx.mailbox)));
+            }
+            Err(e) => return Err(app_error(req, &e)),
+        }
         if require_password {
             ctx.check_pin(shared, origin, req)?;
         }
