@@ -40,7 +40,7 @@ exten => talk,1,Answer()
  same => n,Hangup()
 ";
 
-/// Line 100's endpoint, for a real user agent to register as.
+/// Lines 100's and 104's endpoints, for a real user agent to register as.
 const ENDPOINT_100: &str = "
 [100]
 type = endpoint
@@ -57,6 +57,25 @@ username = 100
 password = ua-secret-100
 
 [100]
+type = aor
+max_contacts = 1
+remove_existing = yes
+
+[104]
+type = endpoint
+context = default
+disallow = all
+allow = ulaw
+auth = 104
+aors = 104
+
+[104]
+type = auth
+auth_type = userpass
+username = 104
+password = ua-secret-104
+
+[104]
 type = aor
 max_contacts = 1
 remove_existing = yes
@@ -574,4 +593,22 @@ fn a_hundred_rapid_starts_stops_and_hang_ups_leave_asterisk_running() {
     // Every recording that started ended with its call and landed (or was under minsecs: none are).
     wait_until("the raced recordings in Cust5", || !recordings(&ast).is_empty());
     assert!(ast.is_alive() && ast.cli("module show like res_digium_phone").contains("Running"));
+}
+
+#[test]
+fn a_call_on_a_line_without_a_mailbox_is_not_recorded() {
+    let Some(ast) = setup("vm-record-nobox") else { return };
+    let Some(ua) = Ua::register("104", "ua-secret-104", ast.sip_port) else { return };
+    assert!(ua.registered(), "baresip did not register: {}", ua.log());
+    wait_until("line 104's contact", || ast.cli("pjsip show contacts").contains("104/sip:104"));
+    originate(&ast, "Local/talk@vm-talk", "Dial", "PJSIP/104");
+    assert!(ua.established(), "the call was not answered: {}", ua.log());
+    // erin may record, but her line has no mailbox to keep the recording in.
+    let erin = claim("000fd3aa1005", "erin", "5555");
+    let why = refused(&ast, &erin, &["--record", "start"], "404");
+    assert!(why.contains("no mailbox"), "{why}");
+    assert!(ast.cli("core show channels concise").lines().all(|l| !l.contains("MixMonitor")));
+    ua.hang_up();
+    wait_until("line 104 idle", || !ast.cli("core show channels concise").contains("PJSIP/104-"));
+    assert!(ast.is_alive());
 }
