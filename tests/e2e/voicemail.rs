@@ -159,13 +159,14 @@ fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
 }
 
 /// Originates `channel` to run `application(data)` (AMI, as res_clioriginate is not in every build).
+/// Not `Async`: the answer comes once the Local channel answers (at once), and no OriginateResponse
+/// event with the harness's ActionID reaches a later AMI connection in place of its response.
 fn originate(ast: &Asterisk, channel: &str, application: &str, data: &str) {
     let reply = ast.ami(&[
         ("Action", "Originate"),
         ("Channel", channel),
         ("Application", application),
         ("Data", data),
-        ("Async", "true"),
     ]);
     assert!(reply.contains("Success"), "Originate {channel}: {reply}");
 }
