@@ -45,6 +45,8 @@ HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl openssl fail2ban pyth
 HOST_PACKAGES+=(python3-venv)
 APP_SERVER_VENV=$SANDBOX/venv
 APP_SERVER_PIP=(panoramisk==1.4)
+# A real SIP user agent (headless baresip) for the voicemail and recording tests.
+HOST_PACKAGES+=(baresip-core)
 # Bump when the chroot's contents change, so existing sandboxes are rebuilt.
 CHROOT_STAMP="v1 asterisk asterisk-dev asterisk-modules"
 

@@ -169,6 +169,8 @@ values!(
 const _: fn() = || {
     let _: *const c_int = &raw const sys::option_debug;
     let _: *const *const c_char = &raw const sys::ast_config_AST_CONFIG_DIR;
+    // paths.h: the voicemail spool is under it.
+    let _: *const *const c_char = &raw const sys::ast_config_AST_SPOOL_DIR;
 };
 
 // ---- Imported functions ----
@@ -447,4 +449,11 @@ prototypes! {
         *const c_char,
         ...
     ) -> c_int;
+}
+
+// A live channel's dialplan function, read by name for one-touch recording (channel.rs).
+prototypes! {
+    ast_channel_get_by_name: unsafe extern "C" fn(*const c_char) -> *mut sys::ast_channel;
+    ast_func_read:
+        unsafe extern "C" fn(*mut sys::ast_channel, *const c_char, *mut c_char, usize) -> c_int;
 }

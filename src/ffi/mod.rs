@@ -7,6 +7,7 @@
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 mod abi;
+pub(crate) mod channel;
 pub(crate) mod cli;
 pub(crate) mod config;
 pub(crate) mod guard;
@@ -19,6 +20,7 @@ pub(crate) mod manager_session;
 pub(crate) mod memory;
 pub(crate) mod message;
 pub(crate) mod module;
+pub(crate) mod paths;
 pub(crate) mod pbx;
 pub(crate) mod presence;
 pub(crate) mod security;

@@ -13,6 +13,7 @@ mod provision;
 mod selftest;
 mod settings;
 mod state;
+mod voicemail;
 
 use std::sync::{Arc, Mutex};
 

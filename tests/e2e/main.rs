@@ -14,3 +14,4 @@ mod presence;
 mod provision;
 mod soak;
 mod stock_phones;
+mod voicemail;

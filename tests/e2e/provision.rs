@@ -434,6 +434,15 @@ fn every_documented_method_is_implemented() {
             "provision.logout",
             "presence.set",
             "presence.get",
+            "voicemail.folders",
+            "voicemail.messages",
+            "voicemail.heard",
+            "voicemail.move",
+            "voicemail.delete",
+            "voicemail.forward",
+            "voicemail.play",
+            "record.start",
+            "record.stop",
             "event.reconfigure",
             "app.request",
             "app.event"
@@ -456,6 +465,30 @@ fn every_documented_method_is_implemented() {
     assert_eq!(set.code, 0, "presence.set: {}", set.stderr);
     let get = with(&["--profile", "alice", "--pin", "97531", "--get-presence", "200"]);
     assert!(get.stdout.contains("presence 200 dnd"), "presence.get: {}", get.stdout);
+    // Voicemail and recording: answered by their application (here alice has no mailbox and may not
+    // record), never "unknown method"; voicemail.rs covers what they do.
+    for extra in [
+        &["--voicemail", "list"][..],
+        &["--voicemail", "messages", "INBOX"],
+        &["--voicemail", "heard", "1-a"],
+        &["--voicemail", "move", "1-a", "Work"],
+        &["--voicemail", "delete", "1-a"],
+        &["--voicemail", "forward", "1-a", "201"],
+        &["--voicemail", "play", "1-a"],
+        &["--record", "start"],
+        &["--record", "stop"],
+    ] {
+        let mut args = vec!["--profile", "alice", "--pin", "97531"];
+        args.extend_from_slice(extra);
+        let run = with(&args);
+        assert_eq!(run.code, 1, "{extra:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("refused: 404 no line of this phone has a mailbox")
+                || run.stderr.contains("refused: 403 this phone may not record"),
+            "{extra:?}: {}",
+            run.stderr
+        );
+    }
     // event.reconfigure is covered by reconfigure_reaches_a_connected_phone, app.request and
     // app.event by app_bridge::an_app_server_answers_and_pushes_to_phone_apps.
 }

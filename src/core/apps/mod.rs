@@ -1,3 +1,4 @@
-//! The logic of the phone applications, one module each.
+//! The phone applications' pure logic: parameters, replies and state, without Asterisk.
 
 pub mod bridge;
+pub mod voicemail;

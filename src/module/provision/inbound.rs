@@ -238,7 +238,13 @@ fn publish(
         shared.http.read().unwrap_or_else(|p| p.into_inner()).as_ref()?.base_url(&origin.server);
     let (md5, size) = (documents::md5_hex(body.as_bytes()), body.len());
     let now = shared.now();
-    let token = Token { document, body, client: ip, expires: now + sessions::TOKEN_TTL_SECS };
+    let token = Token {
+        document,
+        body,
+        client: ip,
+        expires: now + sessions::TOKEN_TTL_SECS,
+        message: None,
+    };
     let id = shared.tokens.lock().unwrap_or_else(|p| p.into_inner()).issue(random, token, now);
     Some((format!("{base}/session/{id}/{document}"), md5, size))
 }

@@ -64,6 +64,8 @@ pub(crate) struct Shared {
     pub md5s: Mutex<Md5Cache>,
     /// Endpoint passwords from pjsip.conf, read on load and reload (not on every phone request).
     pub endpoint_passwords: RwLock<HashMap<String, String>>,
+    /// One-touch recordings running: channel name → MixMonitor id (record.start/stop).
+    pub recordings: Mutex<HashMap<String, String>>,
     started: Instant,
     event_ids: std::sync::atomic::AtomicU64,
 }
@@ -82,6 +84,7 @@ impl Shared {
             stock: Mutex::default(),
             md5s: Mutex::default(),
             endpoint_passwords: RwLock::default(),
+            recordings: Mutex::default(),
             started: Instant::now(),
             event_ids: Default::default(),
         };

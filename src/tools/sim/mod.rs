@@ -9,6 +9,7 @@ mod apps;
 mod discover;
 pub mod http;
 pub mod sip;
+mod voicemail;
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -86,6 +87,8 @@ pub struct PhoneArgs {
     apps: apps::AppArgs,
     #[command(flatten)]
     discovery: discover::DiscoveryArgs,
+    #[command(flatten)]
+    voicemail: voicemail::VoicemailArgs,
 }
 
 fn parse_server(text: &str) -> Result<String, String> {
@@ -168,6 +171,7 @@ struct Options {
     status: Option<SetStatus>,
     get_presence: Option<String>,
     apps: apps::AppArgs,
+    voicemail: voicemail::VoicemailArgs,
 }
 
 /// What `--status` and its companions ask the server to set.
@@ -204,6 +208,7 @@ impl Options {
             status,
             get_presence: args.get_presence,
             apps: args.apps,
+            voicemail: args.voicemail,
         })
     }
 
@@ -354,6 +359,9 @@ impl Phone {
         }
         if let Some(lines) = self.options.get_presence.clone() {
             self.get_presence(&session, &lines)?;
+        }
+        if self.options.voicemail.wanted() {
+            self.voicemail(&session)?;
         }
         self.apps(&session)?;
         let mut outcome = Ok(None);

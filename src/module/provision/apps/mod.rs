@@ -2,6 +2,8 @@
 //! its own prefix (`voicemail.`, `parking.`, …) from a module of its own here.
 
 pub(crate) mod bridge;
+mod recording;
+mod voicemail;
 
 use std::sync::Arc;
 
@@ -15,7 +17,8 @@ use digium_phones_core::protocol::{self, ErrorReply, Request, Response, code};
 type Handler = fn(&Shared, &Origin, &Request) -> Response;
 
 /// The applications by method prefix (the part before the first `.`).
-const APPLICATIONS: &[(&str, Handler)] = &[];
+const APPLICATIONS: &[(&str, Handler)] =
+    &[("voicemail", voicemail::answer), ("record", recording::answer)];
 
 /// What a request gets: its answer now, or later from elsewhere.
 pub(crate) enum Reply {
