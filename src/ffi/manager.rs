@@ -68,18 +68,7 @@ impl Registration {
         let mut done = Self { names: Vec::with_capacity(actions.len()) };
         for action in actions {
             registered().push(action);
-            // SAFETY: static strings; the dispatcher stays valid until unregistered in Drop.
-            let rc = unsafe {
-                sys::ast_manager_register2(
-                    action.name.as_ptr(),
-                    action.authority as c_int,
-                    Some(dispatch),
-                    module::self_handle(),
-                    action.synopsis.as_ptr(),
-                    action.description.as_ptr(),
-                )
-            };
-            if rc != 0 {
+            if !register_one(action.name, action.authority, action.synopsis, action.description) {
                 registered().retain(|a| !std::ptr::eq(*a, action));
                 return Err(RegisterError(action.name.to_string_lossy().into_owned()));
             }
@@ -98,18 +87,7 @@ impl Registration {
         let mut done = Self { names: Vec::with_capacity(actions.len()) };
         for action in actions {
             lock().push(action);
-            // SAFETY: static strings; the dispatcher stays valid until unregistered in Drop.
-            let rc = unsafe {
-                sys::ast_manager_register2(
-                    action.name.as_ptr(),
-                    action.authority as c_int,
-                    Some(dispatch),
-                    module::self_handle(),
-                    action.synopsis.as_ptr(),
-                    action.description.as_ptr(),
-                )
-            };
-            if rc != 0 {
+            if !register_one(action.name, action.authority, action.synopsis, action.description) {
                 lock().retain(|a| !std::ptr::eq(*a, action));
                 return Err(RegisterError(action.name.to_string_lossy().into_owned()));
             }
@@ -117,6 +95,27 @@ impl Registration {
         }
         Ok(done)
     }
+}
+
+/// Registers one action with the dispatcher; whether Asterisk took it.
+fn register_one(
+    name: &'static CStr,
+    authority: u32,
+    synopsis: &'static CStr,
+    description: &'static CStr,
+) -> bool {
+    // SAFETY: static strings; the dispatcher stays valid until unregistered in Drop.
+    let rc = unsafe {
+        sys::ast_manager_register2(
+            name.as_ptr(),
+            authority as c_int,
+            Some(dispatch),
+            module::self_handle(),
+            synopsis.as_ptr(),
+            description.as_ptr(),
+        )
+    };
+    rc == 0
 }
 
 impl Drop for Registration {

@@ -82,20 +82,9 @@ fn app_event(event: &Event) -> Option<(&str, &str)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::PhoneArgs;
+    use super::super::tests::parse;
     use super::*;
     use digium_phones_core::protocol;
-
-    #[derive(clap::Parser)]
-    struct Line {
-        #[command(flatten)]
-        phone: PhoneArgs,
-    }
-
-    fn parse(args: &[&str]) -> Result<PhoneArgs, clap::Error> {
-        use clap::Parser;
-        Line::try_parse_from(std::iter::once(&"phone").chain(args)).map(|line| line.phone)
-    }
 
     #[test]
     fn parses_the_app_flags() {

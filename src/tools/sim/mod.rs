@@ -640,7 +640,8 @@ mod tests {
         phone: PhoneArgs,
     }
 
-    fn parse(args: &[&str]) -> Result<PhoneArgs, clap::Error> {
+    /// The simulator's flags as `digium-phones phone` reads them (for the flag tests of sim/*).
+    pub(super) fn parse(args: &[&str]) -> Result<PhoneArgs, clap::Error> {
         use clap::Parser;
         Line::try_parse_from(std::iter::once(&"phone").chain(args)).map(|line| line.phone)
     }
