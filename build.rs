@@ -15,7 +15,9 @@ const SANDBOX_INCLUDE: &str = "/var/lib/res-digium-phone/include";
 fn main() {
     println!("cargo:rerun-if-changed=include/wrapper.h");
     println!("cargo:rerun-if-env-changed=ASTERISK_INCLUDE_DIR");
-    println!("cargo:rerun-if-changed=.git/HEAD");
+    for path in git_head_files() {
+        println!("cargo:rerun-if-changed={path}");
+    }
 
     let include = find_include_dir();
     println!("cargo:rerun-if-changed={}", include.join("asterisk/buildopts.h").display());
@@ -77,6 +79,26 @@ fn has_test_framework(include: &Path) -> bool {
 }
 
 /// A short identity of the source the module was built from, shown by `digium_phones show version`.
+/// The files whose change means another commit is checked out: HEAD and the branch it names, where
+/// git keeps them (in a linked worktree `.git` is a file, and HEAD lives under the main checkout).
+fn git_head_files() -> Vec<String> {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let mut files: Vec<String> = git(&["rev-parse", "--git-path", "HEAD"]).into_iter().collect();
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        files.extend(git(&["rev-parse", "--git-path", &branch]));
+    }
+    files.retain(|f| Path::new(f).exists());
+    files
+}
+
 fn build_id() -> String {
     std::process::Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
