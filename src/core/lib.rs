@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod ami;
 pub mod apps;
 pub mod asterisk_key;
 pub mod check;

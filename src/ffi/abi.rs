@@ -71,6 +71,8 @@ layout!(ast_http_uri: 64 {
 });
 layout!(ast_msg_tech: 16 { name: 0, msg_send: 8 });
 layout!(ast_msg_handler: 24 { name: 0, handle_msg: 8, has_destination: 16 });
+// Handed to ast_hook_send_action and the manager hook list (manager_hook.rs).
+layout!(manager_custom_hook: 24 { file: 0, helper: 8, list: 16 });
 // Passed by value to ast_config_load2.
 layout!(ast_flags: 4 { flags: 0 });
 
@@ -108,6 +110,7 @@ values!(
     CONFIG_FLAG_FILEUNCHANGED == 2,
     EVENT_FLAG_SYSTEM == 1,
     EVENT_FLAG_CONFIG == 128,
+    EVENT_FLAG_HOOKRESPONSE == 16384,
     __LOG_DEBUG == 0,
     __LOG_NOTICE == 2,
     __LOG_WARNING == 3,
@@ -236,6 +239,9 @@ prototypes! {
         *const c_char,
     ) -> c_int;
     ast_manager_unregister: unsafe extern "C" fn(*const c_char) -> c_int;
+    ast_hook_send_action: unsafe extern "C" fn(*mut sys::manager_custom_hook, *const c_char) -> c_int;
+    ast_manager_register_hook: unsafe extern "C" fn(*mut sys::manager_custom_hook);
+    ast_manager_unregister_hook: unsafe extern "C" fn(*mut sys::manager_custom_hook);
     astman_get_header: unsafe extern "C" fn(*const sys::message, *mut c_char) -> *const c_char;
     astman_send_ack: unsafe extern "C" fn(*mut sys::mansession, *const sys::message, *mut c_char);
     astman_send_error: unsafe extern "C" fn(*mut sys::mansession, *const sys::message, *mut c_char);

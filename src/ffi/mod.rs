@@ -13,6 +13,7 @@ pub(crate) mod guard;
 pub(crate) mod http;
 pub(crate) mod log;
 pub(crate) mod manager;
+pub(crate) mod manager_hook;
 pub(crate) mod memory;
 pub(crate) mod message;
 pub(crate) mod module;

@@ -35,6 +35,12 @@ pub(crate) static TESTS: &[Test] = &[
         description: c"Checks that FreePBX's Version [0-9.]+_([0-9.]+) reads the DPMA compatibility level from the version line, and that its last word ends with the module's version.",
         run: version_line,
     },
+    Test {
+        name: c"ami_in_process",
+        summary: c"AMI actions run inside Asterisk, and manager events reach the module",
+        description: c"Runs Ping through a manager hook, an action no module registered (not available), an action with a line break in a header (refused), and sees a UserEvent it raised through the event hook.",
+        run: ami_in_process,
+    },
 ];
 
 fn panic_guard(ctx: &Context) -> Result<(), String> {
@@ -154,6 +160,44 @@ fn version_line(ctx: &Context) -> Result<(), String> {
     let last = line.split_whitespace().last().unwrap_or_default();
     if !last.ends_with(env!("CARGO_PKG_VERSION")) {
         return Err(format!("the installer's last word '{last}' lacks the module's version"));
+    }
+    Ok(())
+}
+
+fn ami_in_process(ctx: &Context) -> Result<(), String> {
+    use crate::ffi::manager_hook::{self, EventHook, HookError};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let blocks = manager_hook::run("Ping", &[]).map_err(|e| format!("Ping: {e}"))?;
+    ctx.status(&format!("Ping answered {blocks:?}"));
+    if blocks.first().and_then(|b| b.get("Ping")) != Some("Pong") {
+        return Err(format!("Ping answered {blocks:?}"));
+    }
+    match manager_hook::run("RdpNoSuchAction", &[]) {
+        Err(HookError::NotAvailable(_)) => {}
+        other => return Err(format!("an unregistered action answered {other:?}")),
+    }
+    match manager_hook::run("UserEvent", &[("UserEvent", "x\r\nAction: Originate")]) {
+        Err(HookError::Action(_)) => {}
+        other => return Err(format!("a header with a line break answered {other:?}")),
+    }
+    let (seen, heard) = mpsc::channel();
+    let seen = std::sync::Mutex::new(seen);
+    let hook = EventHook::register(move |event, body| {
+        if event == "UserEvent" && body.contains("rdp-selftest") {
+            let _ = seen.lock().map(|s| s.send(body.to_string()));
+        }
+    });
+    manager_hook::run("UserEvent", &[("UserEvent", "rdp-selftest"), ("Marker", "1")])
+        .map_err(|e| format!("UserEvent: {e}"))?;
+    let body = heard
+        .recv_timeout(Duration::from_secs(5))
+        .map_err(|_| "the UserEvent raised did not reach the event hook".to_string())?;
+    drop(hook);
+    ctx.status(&format!("event hook saw: {body}"));
+    if !body.contains("Marker: 1") {
+        return Err(format!("the event lacks its header: {body}"));
     }
     Ok(())
 }

@@ -232,6 +232,7 @@ fn in_process_tests_pass_in_asterisks_test_framework() {
     let xml = std::fs::read_to_string(ast.host_dir().join("run/results.xml")).expect("results.xml");
     assert!(xml.contains(r#"failures="0""#), "{xml}");
     assert!(xml.contains("panic_guard") && xml.contains("config_reader"), "{xml}");
+    assert!(xml.contains("ami_in_process"), "{xml}");
     assert!(ast.is_alive(), "Asterisk died during the tests");
 }
 
