@@ -1,12 +1,11 @@
 //! Manager blocks (one response or event: ordered `Key: Value` pairs), as the in-process AMI runner
 //! and the manager event hook hand them over.
 
-/// One block's fields in order.
-pub type Fields = [(String, String)];
+pub use crate::ami::Block as Fields;
 
 /// The value of `key` (AMI keys are case-insensitive), if present.
 pub fn get<'a>(fields: &'a Fields, key: &str) -> Option<&'a str> {
-    fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
+    fields.get(key)
 }
 
 /// The value of `key`, or the empty string.
@@ -45,8 +44,8 @@ pub fn is_plain_name(value: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn block(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    fn block(pairs: &[(&str, &str)]) -> Fields {
+        Fields { fields: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub struct Parked {
 }
 
 /// The lots of `Parkinglot` events, in the order reported.
-pub fn lots(blocks: &[Vec<(String, String)>]) -> Vec<Lot> {
+pub fn lots(blocks: &[Fields]) -> Vec<Lot> {
     blocks
         .iter()
         .filter(|b| fields::event(b) == Some("Parkinglot"))
@@ -64,12 +64,9 @@ pub fn lots(blocks: &[Vec<(String, String)>]) -> Vec<Lot> {
 }
 
 /// The parked calls of `ParkedCall` events, by lot then space.
-pub fn parked(blocks: &[Vec<(String, String)>]) -> Vec<Parked> {
-    let mut calls: Vec<Parked> = blocks
-        .iter()
-        .filter(|b| fields::event(b) == Some("ParkedCall"))
-        .map(|b| parked_of(b))
-        .collect();
+pub fn parked(blocks: &[Fields]) -> Vec<Parked> {
+    let mut calls: Vec<Parked> =
+        blocks.iter().filter(|b| fields::event(b) == Some("ParkedCall")).map(parked_of).collect();
     calls.sort_by(|a, b| {
         (a.lot.as_str(), a.space.parse::<u64>().unwrap_or(u64::MAX))
             .cmp(&(b.lot.as_str(), b.space.parse().unwrap_or(u64::MAX)))

@@ -1,11 +1,12 @@
 use super::*;
+use crate::apps::fields::Fields;
 use crate::protocol::{Message, parse};
 
-fn block(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+fn block(pairs: &[(&str, &str)]) -> Fields {
+    Fields { fields: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
 }
 
-fn parked_event(lot: &str, space: &str, name: &str) -> Vec<(String, String)> {
+fn parked_event(lot: &str, space: &str, name: &str) -> Fields {
     block(&[
         ("Event", "ParkedCall"),
         ("ParkeeChannel", "Local/music@parking-test-00000001;2"),
@@ -108,8 +109,8 @@ fn live_events_become_changes() {
     assert_eq!(e.get("event"), Some("parked"));
     assert_eq!(e.get("left"), Some("40"));
     let mut gone = parked_event("sales", "801", "Bob");
-    gone[0].1 = "UnParkedCall".into();
-    gone.push(("RetrieverCallerIDNum".into(), "700".into()));
+    gone.fields[0].1 = "UnParkedCall".into();
+    gone.fields.push(("RetrieverCallerIDNum".into(), "700".into()));
     let (_, e) = change(&gone).unwrap();
     assert_eq!((e.get("event"), e.get("by")), (Some("unparked"), Some("700")));
     assert!(change(&block(&[("Event", "Newchannel")])).is_none());

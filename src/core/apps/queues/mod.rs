@@ -198,8 +198,8 @@ fn member_of(b: &Fields) -> Member {
 }
 
 /// The queue `name` out of a `QueueStatus` answer, or `None` when app_queue has no such queue.
-pub fn queue_state(blocks: &[Vec<(String, String)>], name: &str) -> Option<QueueState> {
-    let mine = |b: &&Vec<(String, String)>| fields::get(b, "Queue") == Some(name);
+pub fn queue_state(blocks: &[Fields], name: &str) -> Option<QueueState> {
+    let mine = |b: &&Fields| fields::get(b, "Queue") == Some(name);
     let params = blocks.iter().filter(mine).find(|b| fields::event(b) == Some("QueueParams"))?;
     let mut state = QueueState {
         name: name.to_owned(),

@@ -1,11 +1,12 @@
 use super::*;
+use crate::apps::fields::Fields;
 use crate::protocol::{Message, parse};
 
-fn block(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+fn block(pairs: &[(&str, &str)]) -> Fields {
+    Fields { fields: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
 }
 
-fn status_blocks(members: usize, callers: usize) -> Vec<Vec<(String, String)>> {
+fn status_blocks(members: usize, callers: usize) -> Vec<Fields> {
     let mut blocks = vec![
         block(&[("Response", "Success")]),
         block(&[
