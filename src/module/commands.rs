@@ -104,6 +104,7 @@ pub(crate) fn commands() -> Vec<Command> {
             reconfigure_all,
         ),
     ]);
+    commands.extend(provision::app_commands());
     commands
 }
 

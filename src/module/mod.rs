@@ -40,6 +40,8 @@ struct Loaded {
     _cli: cli::Registration,
     _ami: manager::Registration,
     _tests: test::Registration,
+    /// Parking and queue changes pushed to phones: stops before the workers it queues to.
+    _live_apps: provision::LiveApps,
     _provisioning: provision::Service,
     discovery: discovery::Responder,
     hints: presence::Hints,
@@ -83,6 +85,7 @@ impl Loaded {
         let workers = snapshot.model.general.transaction_max_threads.unwrap_or(4).clamp(1, 32);
         let provisioning = provision::Service::start(state.provisioning.clone(), workers as usize)?;
         fail_point("provisioning")?;
+        let live_apps = provision::LiveApps::start();
         let ami = manager::Registration::register(&ami::ACTIONS)?;
         fail_point("ami")?;
         let cli = cli::Registration::register(commands::commands())?;
@@ -92,6 +95,7 @@ impl Loaded {
             _cli: cli,
             _ami: ami,
             _tests: tests,
+            _live_apps: live_apps,
             _provisioning: provisioning,
             discovery,
             hints,

@@ -1,6 +1,12 @@
 //! The phone applications served over the phone protocol: each application answers the methods under
 //! its own prefix (`voicemail.`, `parking.`, …) from a module of its own here.
 
+mod actions;
+pub(crate) mod cli;
+pub(crate) mod live;
+pub(crate) mod parking;
+pub(crate) mod queues;
+
 use std::sync::Arc;
 
 use super::Shared;
@@ -13,7 +19,7 @@ use digium_phones_core::protocol::{self, ErrorReply, Request, Response, code};
 type Handler = fn(&Shared, &Origin, &Request) -> Response;
 
 /// The applications by method prefix (the part before the first `.`).
-const APPLICATIONS: &[(&str, Handler)] = &[];
+const APPLICATIONS: &[(&str, Handler)] = &[("parking", parking::answer), ("queue", queues::answer)];
 
 /// The answer to an application method, or `None` when no application has the method.
 pub(crate) fn answer(shared: &Shared, origin: &Origin, req: &Request) -> Option<Response> {
