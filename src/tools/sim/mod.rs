@@ -5,6 +5,7 @@
 //! stderr); 2 a usage, transport, timeout or integrity problem; 3 `--wait-reconfigure` saw no
 //! `event.reconfigure`.
 
+mod apps;
 mod discover;
 pub mod http;
 pub mod sip;
@@ -83,6 +84,8 @@ pub struct PhoneArgs {
     get_presence: Option<String>,
     #[command(flatten)]
     discovery: discover::DiscoveryArgs,
+    #[command(flatten)]
+    apps: apps::AppArgs,
 }
 
 fn parse_server(text: &str) -> Result<String, String> {
@@ -164,6 +167,7 @@ struct Options {
     logout: bool,
     status: Option<SetStatus>,
     get_presence: Option<String>,
+    apps: apps::AppArgs,
 }
 
 /// What `--status` and its companions ask the server to set.
@@ -182,6 +186,7 @@ impl Options {
             substatus: args.substatus,
             message: args.status_message,
         });
+        args.apps.check()?;
         Ok(Self {
             server: resolve_server(server_uri)?,
             server_uri: canonical_server_uri(server_uri),
@@ -199,6 +204,7 @@ impl Options {
             logout: args.logout,
             status,
             get_presence: args.get_presence,
+            apps: args.apps,
         })
     }
 
@@ -350,6 +356,7 @@ impl Phone {
         if let Some(lines) = self.options.get_presence.clone() {
             self.get_presence(&session, &lines)?;
         }
+        self.run_apps(&session)?;
         let mut outcome = Ok(None);
         if let Some(wait) = self.options.wait_reconfigure {
             outcome = self.await_reconfigure(wait);
