@@ -40,7 +40,9 @@ MULTIARCH=x86_64-linux-gnu
 MODDIR=/usr/lib/$MULTIARCH/asterisk/modules
 STOCK_CONFIGS="indications.conf pjsip_notify.conf ccss.conf cdr.conf cel.conf features.conf acl.conf udptl.conf pjproject.conf"
 # curl, openssl and fail2ban are third-party clients of the tests (Digest and TLS HTTP, the security log).
-HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl openssl fail2ban python3-zeroconf shellcheck)
+HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl openssl fail2ban python3-zeroconf shellcheck
+    # A real SIP user agent for the applications' end-to-end tests (tests/e2e/support/ua.rs).
+    baresip-core)
 # Bump when the chroot's contents change, so existing sandboxes are rebuilt.
 CHROOT_STAMP="v1 asterisk asterisk-dev asterisk-modules"
 

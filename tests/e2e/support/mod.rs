@@ -10,6 +10,7 @@ mod http;
 mod netns;
 mod phone;
 mod sip;
+mod ua;
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ pub use asterisk::{Asterisk, start};
 pub use netns::NetnsPair;
 pub use phone::{PhoneRun, phone};
 pub use sip::{Watcher, raw_message, sip_ok, subscribe_presence};
+pub use ua::Ua;
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
