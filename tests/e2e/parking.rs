@@ -1,6 +1,7 @@
 //! Parking and queues applications against res_parking and app_queue, a real SIP user agent as the
 //! phone's line, and the in-call features of the sample dialplan reached by INVITEs that carry them.
 
+use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
 use crate::support::{Asterisk, PhoneRun, Ua, fixture, phone, repo, start};
@@ -209,5 +210,274 @@ fn parked_calls_are_listed_per_lot_and_retrieved_to_the_phones_line() {
         );
     }
     assert!(ast.cli("digium_phones show parking").contains("res_parking is not loaded"));
+    assert!(ast.is_alive());
+}
+
+/// Puts a Local channel (caller ID `name <num>`) in `queue` through the dialplan's Queue().
+fn enqueue(ast: &Asterisk, queue: &str, name: &str, num: &str) {
+    let caller_id = format!("\"{name}\" <{num}>");
+    let reply = ast.ami(&[
+        ("Action", "Originate"),
+        ("Channel", &format!("Local/queue-{queue}@parking-test/n")),
+        ("Application", "Wait"),
+        ("Data", "600"),
+        ("CallerID", &caller_id),
+        ("Async", "true"),
+    ]);
+    assert!(reply.contains("Success"), "{reply}");
+    let waiting = format!("1. Local/queue-{queue}@parking-test");
+    let shown = wait_cli(ast, &format!("queue show {queue}"), &waiting, true);
+    assert!(shown.contains(&waiting), "no caller in {queue}: {shown}");
+}
+
+#[test]
+fn queue_members_log_in_pause_and_see_their_queues_by_permission() {
+    let Some(ast) = start_parking("queues") else { return };
+    enqueue(&ast, "sales", "Waiting Caller", "5557001");
+    enqueue(&ast, "support", "Support Caller", "5557002");
+
+    // Log in through app_queue (sales has no login_exten), then pause with a reason.
+    let run = sim(&ast, &desk(&["--queue", "login", "sales"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        app_lines(&run).contains(&r#"done queue="sales" interface="PJSIP/700" via="app_queue""#),
+        "{}",
+        run.stdout
+    );
+    assert!(ast.cli("queue show sales").contains("PJSIP/700"), "{}", ast.cli("queue show sales"));
+    let again = sim(&ast, &desk(&["--queue", "login", "sales"]));
+    assert!(again.code == 1 && again.stderr.contains("refused: 409"), "{}", again.stderr);
+
+    let run = sim(&ast, &desk(&["--queue", "pause", "sales", "--reason", "lunch"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let shown = ast.cli("queue show sales");
+    let member = shown.lines().find(|l| l.contains("PJSIP/700")).unwrap_or_default();
+    assert!(member.contains("paused") && member.contains("lunch"), "{shown}");
+
+    // sales gives details: every member and every waiting caller.
+    let run = sim(&ast, &desk(&["--queue", "status", "sales"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines = app_lines(&run);
+    assert!(
+        lines.iter().any(|l| l.starts_with("queue sales members 1 paused 1 callers 1 ")
+            && l.ends_with("permission details")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("self PJSIP/700 ") && l.contains(r#"paused reason "lunch""#)),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("member PJSIP/700 ")), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with(r#"caller 1 "5557001" "Waiting Caller" waiting "#)),
+        "{lines:?}"
+    );
+
+    // support has no permission: counts and the phone's own membership only. Login and logout go
+    // through its login_exten / logout_exten in the dialplan.
+    let run = sim(&ast, &desk(&["--queue", "login", "support"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(app_lines(&run).iter().any(|l| l.contains(r#"via="extension""#)), "{}", run.stdout);
+    let shown = wait_cli(&ast, "queue show support", "PJSIP/700", true);
+    assert!(shown.contains("PJSIP/700"), "the login extension did not add the member: {shown}");
+    assert!(
+        ast.log().contains("AddQueueMember(\"Local/qlogin@queue-login"),
+        "no AddQueueMember in the log"
+    );
+    let run = sim(&ast, &desk(&["--queue", "status", "support"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines = app_lines(&run);
+    assert!(
+        lines.iter().any(|l| l.starts_with("queue support members 1 paused 0 callers 1 ")
+            && l.ends_with("permission status")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("self PJSIP/700 ")), "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.starts_with("caller ") || l.starts_with("member ")),
+        "{lines:?}"
+    );
+    let run = sim(&ast, &desk(&["--queue", "logout", "support"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let shown = wait_cli(&ast, "queue show support", "PJSIP/700", false);
+    assert!(
+        !shown.contains("PJSIP/700"),
+        "the logout extension did not remove the member: {shown}"
+    );
+
+    // Queues a phone has no section for, and bad requests.
+    let run = sim(&ast, &boss(&["--queue", "login", "support"]));
+    assert!(run.code == 1 && run.stderr.contains("refused: 403"), "{}", run.stderr);
+    let run = sim(&ast, &desk(&["--queue", "status", "sa,les"]));
+    assert!(run.code == 1 && run.stderr.contains("refused: 400"), "{}", run.stderr);
+
+    // The admin's view of desk's queues.
+    let shown = ast.cli("digium_phones show queues desk");
+    assert!(shown.contains("queue sales members 1 paused 1 callers 1"), "{shown}");
+    assert!(shown.contains(r#"caller 1 "5557002" "Support Caller""#), "{shown}");
+    assert!(ast.cli("digium_phones show queues nobody").contains("No phone named 'nobody'"));
+
+    // Unpause and log out through app_queue.
+    for action in ["unpause", "logout"] {
+        let run = sim(&ast, &desk(&["--queue", action, "sales"]));
+        assert_eq!(run.code, 0, "{action}: {}", run.stderr);
+    }
+    assert!(!ast.cli("queue show sales").contains("PJSIP/700"), "{}", ast.cli("queue show sales"));
+
+    // Without app_queue every queue method answers 503 and Asterisk lives on.
+    ast.cli("channel request hangup all");
+    wait_cli(&ast, "core show channels count", "0 active channels", true);
+    let unloaded = ast.cli("module unload app_queue.so");
+    assert!(
+        !ast.cli("module show like app_queue").contains("app_queue.so"),
+        "app_queue did not unload: {unloaded}"
+    );
+    for action in ["status", "login", "pause"] {
+        let run = sim(&ast, &desk(&["--queue", action, "sales"]));
+        assert_eq!(run.code, 1, "{action}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("refused: 503 app_queue is not loaded in Asterisk"),
+            "{action}: {}",
+            run.stderr
+        );
+    }
+    assert!(ast.is_alive());
+}
+
+/// A call from the endpoint `feature-tester` (no authentication) to `exten`, with `headers` added,
+/// as a phone's contact or BLF action sends it. Drop it to forget it; the test hangs channels up.
+struct Invite {
+    sock: UdpSocket,
+}
+
+impl Invite {
+    fn send(ast: &Asterisk, exten: &str, headers: &str) -> Self {
+        let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        sock.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        let local = sock.local_addr().unwrap();
+        let lp = local.port();
+        let sdp = format!(
+            "v=0\r\no=- {lp} 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+             m=audio {rtp} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n",
+            rtp = 40000 + lp % 20000 / 2 * 2,
+        );
+        let request = format!(
+            "INVITE sip:{exten}@127.0.0.1:{port} SIP/2.0\r\n\
+             Via: SIP/2.0/UDP {local};branch=z9hG4bKinv{lp};rport\r\n\
+             From: <sip:feature-tester@127.0.0.1>;tag=inv{lp}\r\n\
+             To: <sip:{exten}@127.0.0.1:{port}>\r\n\
+             Call-ID: inv-{lp}@127.0.0.1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n\
+             Contact: <sip:feature-tester@{local}>\r\nUser-Agent: Digium D70 2_9_11_0\r\n\
+             {headers}Content-Type: application/sdp\r\nContent-Length: {len}\r\n\r\n{sdp}",
+            port = ast.sip_port,
+            len = sdp.len(),
+        );
+        sock.send_to(request.as_bytes(), ("127.0.0.1", ast.sip_port)).expect("send");
+        Self { sock }
+    }
+
+    /// Waits (bounded) for a final response to the INVITE; returns its status line.
+    fn final_response(&self) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut buf = vec![0u8; 65536];
+        while Instant::now() < deadline {
+            let Ok((n, _)) = self.sock.recv_from(&mut buf) else { continue };
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let status = text.lines().next().unwrap_or_default().to_string();
+            if status.starts_with("SIP/2.0 ") && !status.starts_with("SIP/2.0 1") {
+                return Some(status);
+            }
+        }
+        None
+    }
+}
+
+/// Polls Asterisk's log until a line holds every one of `needles`; returns it.
+fn wait_log_line(ast: &Asterisk, needles: &[&str]) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if let Some(line) = ast.log().lines().find(|l| needles.iter().all(|n| l.contains(n))) {
+            return Some(line.to_string());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+fn hang_up_all(ast: &Asterisk) {
+    ast.cli("channel request hangup all");
+    let count = wait_cli(ast, "core show channels count", "0 active channels", true);
+    assert!(count.contains("0 active channels"), "{count}");
+}
+
+#[test]
+fn call_features_reach_voicemail_intercom_chanspy_and_pickup() {
+    let Some(ast) = start_parking("features") else { return };
+    let executing = "Executing [701@digium-phones-features:";
+
+    // Send to voicemail, by header and by the Diversion reason.
+    let _call = Invite::send(&ast, "701", "X-Digium-Call-Feature: feature_send_to_vm\r\n");
+    let line =
+        wait_log_line(&ast, &[executing, "VoiceMail(\"PJSIP/feature-tester-", "701@default,u"]);
+    assert!(line.is_some(), "VoiceMail was not reached:\n{}", ast.log());
+    hang_up_all(&ast);
+    let before = ast.log().matches("VoiceMail(\"PJSIP/feature-tester-").count();
+    let _call =
+        Invite::send(&ast, "701", "Diversion: <sip:700@127.0.0.1>;reason=\"send_to_vm\"\r\n");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while ast.log().matches("VoiceMail(\"PJSIP/feature-tester-").count() == before
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        ast.log().matches("VoiceMail(\"PJSIP/feature-tester-").count(),
+        before + 1,
+        "the Diversion reason did not reach VoiceMail"
+    );
+    hang_up_all(&ast);
+
+    // Intercom: the callee's INVITE carries Alert-Info: intercom, and its phone answers.
+    let Some(mut callee) = Ua::start("701", "pw-701", ast.sip_port) else { return };
+    assert!(callee.wait_registered(), "{}", callee.output());
+    let intercom = Invite::send(&ast, "701", "X-Digium-Call-Feature: feature_intercom\r\n");
+    assert!(callee.wait_established(), "the intercom call was not answered: {}", callee.output());
+    assert!(callee.output().contains("Alert-Info: intercom"), "{}", callee.output());
+    assert_eq!(intercom.final_response().as_deref(), Some("SIP/2.0 200 OK"));
+
+    // Monitor: ChanSpy finds 701's call (the intercom call, still up) and listens in.
+    let _monitor = Invite::send(&ast, "701", "X-Digium-Call-Feature: feature_monitor\r\n");
+    let line = wait_log_line(&ast, &[executing, "ChanSpy(\"PJSIP/feature-tester-", "PJSIP/701-,q"]);
+    assert!(line.is_some(), "ChanSpy was not reached:\n{}", ast.log());
+    let spying = wait_log_line(&ast, &["Spying on channel PJSIP/701-"]);
+    assert!(spying.is_some(), "ChanSpy found no call to listen to:\n{}", ast.log());
+    hang_up_all(&ast);
+    drop(callee);
+
+    // Pickup: a call ringing at 701 (whose phone does not answer) is taken by the marked INVITE.
+    let Some(mut ringing) = Ua::start_ringing("701", "pw-701", ast.sip_port) else { return };
+    assert!(ringing.wait_registered(), "{}", ringing.output());
+    let reply = ast.ami(&[
+        ("Action", "Originate"),
+        ("Channel", "Local/701@phones/n"),
+        ("Application", "Wait"),
+        ("Data", "60"),
+        ("CallerID", "\"Ringing Caller\" <5558001>"),
+        ("Async", "true"),
+    ]);
+    assert!(reply.contains("Success"), "{reply}");
+    assert!(ringing.wait_incoming(), "701 did not ring: {}", ringing.output());
+    let pickup = Invite::send(&ast, "701", "X-Digium-Call-Feature: feature_pickup\r\n");
+    let line = wait_log_line(&ast, &[executing, "Pickup(\"PJSIP/feature-tester-", "701@phones"]);
+    assert!(line.is_some(), "Pickup was not reached:\n{}", ast.log());
+    assert_eq!(
+        pickup.final_response().as_deref(),
+        Some("SIP/2.0 200 OK"),
+        "the picked-up call did not answer the INVITE"
+    );
+    assert!(ringing.wait_closed(), "701 kept ringing after the pickup: {}", ringing.output());
+    hang_up_all(&ast);
     assert!(ast.is_alive());
 }

@@ -1,6 +1,7 @@
 //! A real SIP user agent for the tests: Debian's baresip, headless, registered as one endpoint of an
 //! instance, answering every call by itself, driven and watched over its TCP control socket
-//! (`ctrl_tcp`: JSON in netstrings). Stopped, and its files removed, on drop.
+//! (`ctrl_tcp`: JSON in netstrings). Its output holds the SIP trace. Stopped, and its files removed,
+//! on drop.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
@@ -60,6 +61,15 @@ impl Ua {
     /// 127.0.0.1:`server_port`, answering calls automatically. `None` (after saying why) when baresip
     /// is not installed, which under CI is a failure.
     pub fn start(user: &str, password: &str, server_port: u16) -> Option<Self> {
+        Self::launch(user, password, server_port, "auto")
+    }
+
+    /// As [`Ua::start`], but calls only ring: nothing answers them (for pickup).
+    pub fn start_ringing(user: &str, password: &str, server_port: u16) -> Option<Self> {
+        Self::launch(user, password, server_port, "manual")
+    }
+
+    fn launch(user: &str, password: &str, server_port: u16, answermode: &str) -> Option<Self> {
         if Command::new(BARESIP).arg("-h").output().is_err() {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
@@ -98,12 +108,14 @@ impl Ua {
         std::fs::write(
             dir.join("accounts"),
             format!(
-                "<sip:{user}@127.0.0.1:{server_port};transport=udp>;auth_pass={password};answermode=auto;regint=300\n"
+                "<sip:{user}@127.0.0.1:{server_port};transport=udp>;auth_pass={password};answermode={answermode};regint=300\n"
             ),
         )
         .expect("UA accounts");
         std::fs::write(dir.join("contacts"), "").expect("UA contacts");
+        // -s: the SIP trace goes to its output, where tests read the headers it got.
         let child = Command::new(BARESIP)
+            .arg("-s")
             .arg("-f")
             .arg(&dir)
             .stdin(Stdio::null())
@@ -184,6 +196,16 @@ impl Ua {
         self.wait_for("CALL_ESTABLISHED", 0)
     }
 
+    /// Waits for a call to come in (ringing, or about to be answered).
+    pub fn wait_incoming(&mut self) -> bool {
+        self.wait_for("CALL_INCOMING", 0)
+    }
+
+    /// Waits until a call has ended (closed by either side).
+    pub fn wait_closed(&mut self) -> bool {
+        self.wait_for("CALL_CLOSED", 0)
+    }
+
     /// Whether a call is up now: more calls established than closed.
     pub fn in_call(&mut self) -> bool {
         self.poll();
@@ -200,7 +222,7 @@ impl Ua {
         self.wait_for("CALL_CLOSED", closed)
     }
 
-    /// baresip's own output, for failure messages.
+    /// baresip's own output with its SIP trace (every request and response it sent and got).
     pub fn output(&self) -> String {
         std::fs::read_to_string(self.dir.join("stdout.log")).unwrap_or_default()
     }
