@@ -618,6 +618,43 @@ fn parking_and_queue_changes_reach_the_phones_that_follow_them() {
     enqueue(&ast, "sales", "Waiting Caller", "5557001");
     let joined = r#"event queue.update caller event="join" queue="sales" position="1" count="1""#;
     assert!(queue_view.line(joined).is_some(), "{:?}", queue_view.seen);
+
+    // Requests and events at once: phones list while calls are parked and give up.
+    let listing: Vec<_> = (0..4)
+        .map(|i| {
+            // A session is one phone's: each run claims with a MAC of its own.
+            let mac = format!("000fd3cc07a{i}");
+            let args = if i % 2 == 0 {
+                claim(&mac, "desk", "1111", &["--parking", "list"])
+            } else {
+                claim(&mac, "boss", "2222", &["--parking", "list"])
+            };
+            let (server, bin) = (ast.proxy_url(), digium_phones());
+            std::thread::spawn(move || {
+                Command::new(bin)
+                    .args(["phone", "--server", &server, "--timeout", "10"])
+                    .args(&args)
+                    .output()
+                    .expect("run digium-phones phone")
+            })
+        })
+        .collect();
+    park(&ast, "sales", "Second Caller", "5551235", "801");
+    park(&ast, "sales", "Third Caller", "5551236", "802");
+    ast.cli("channel request hangup all");
+    for run in listing {
+        let out = run.join().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    hang_up_all(&ast);
+
+    // The module goes while a phone follows queue sales and changes keep coming; Asterisk lives,
+    // and the module loaded again follows no one until a phone asks.
+    assert!(ast.cli("module unload res_digium_phone.so").contains("Unloaded"));
+    enqueue(&ast, "sales", "Late Caller", "5557002");
+    park(&ast, "sales", "Late Parked", "5551237", "801");
+    assert!(ast.cli("module load res_digium_phone.so").contains("Loaded"));
+    assert!(!ast.cli("digium_phones show parking").contains("following"));
     hang_up_all(&ast);
     assert!(ast.is_alive());
 }
