@@ -77,6 +77,20 @@ fn app_lines(run: &PhoneRun) -> Vec<&str> {
         .collect()
 }
 
+/// Whether a line of a CLI table starts with `cells[0]` and holds the other cells after it, in order.
+fn has_row(text: &str, cells: &[&str]) -> bool {
+    text.lines().any(|line| {
+        let Some(mut rest) = line.strip_prefix(cells[0]) else { return false };
+        cells[1..].iter().all(|cell| match rest.find(cell) {
+            Some(at) => {
+                rest = &rest[at + cell.len()..];
+                true
+            }
+            None => false,
+        })
+    })
+}
+
 /// Polls `command` until its output contains `needle` (or, with `present = false`, no longer does).
 fn wait_cli(ast: &Asterisk, command: &str, needle: &str, present: bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -189,9 +203,17 @@ fn parked_calls_are_listed_per_lot_and_retrieved_to_the_phones_line() {
 
     // The admin's view: the call left in the default lot.
     let shown = ast.cli("digium_phones show parking");
-    assert!(shown.contains("lot default spaces 701-720"), "{shown}");
-    assert!(shown.contains(r#"parked default 701 "5559999" "Other Caller""#), "{shown}");
-    assert!(!shown.contains("parked sales 801"), "{shown}");
+    assert!(has_row(&shown, &["default ", "701-720", "600", "1"]), "{shown}");
+    assert!(has_row(&shown, &["sales ", "801-820", "600", "0"]), "{shown}");
+    assert!(
+        has_row(
+            &shown,
+            &["default ", "701 ", r#""Other Caller" <5559999>"#, "Local/park-default@"]
+        ),
+        "{shown}"
+    );
+    assert!(!has_row(&shown, &["sales ", "801 "]), "{shown}");
+    assert!(shown.ends_with("Objects found: 1\n"), "{shown}");
 
     assert!(ua.hangup(), "{}", ua.output());
 
@@ -322,8 +344,16 @@ fn queue_members_log_in_pause_and_see_their_queues_by_permission() {
 
     // The admin's view of desk's queues.
     let shown = ast.cli("digium_phones show queues desk");
-    assert!(shown.contains("queue sales members 1 paused 1 callers 1"), "{shown}");
-    assert!(shown.contains(r#"caller 1 "5557002" "Support Caller""#), "{shown}");
+    assert!(
+        has_row(&shown, &["sales ", "ringall", "1 ", "1 ", "1 ", "PJSIP/700", "details"]),
+        "{shown}"
+    );
+    assert!(
+        has_row(&shown, &["support ", "ringall", "0 ", "0 ", "1 ", "PJSIP/700", "status"]),
+        "{shown}"
+    );
+    assert!(has_row(&shown, &["sales ", "PJSIP/700", "yes", "lunch"]), "{shown}");
+    assert!(has_row(&shown, &["support ", "1 ", r#""Support Caller" <5557002>"#]), "{shown}");
     assert!(ast.cli("digium_phones show queues nobody").contains("No phone named 'nobody'"));
 
     // Unpause and log out through app_queue.
@@ -559,8 +589,7 @@ fn parking_and_queue_changes_reach_the_phones_that_follow_them() {
     assert!(boss_view.line("lot default").is_some(), "boss listed no lot: {:?}", boss_view.seen);
     let following = ast.cli("digium_phones show parking");
     assert!(
-        following.contains("following desk session")
-            && following.contains("following boss session"),
+        has_row(&following, &["desk ", "parking"]) && has_row(&following, &["boss ", "parking"]),
         "{following}"
     );
 
@@ -618,34 +647,6 @@ fn parking_and_queue_changes_reach_the_phones_that_follow_them() {
     enqueue(&ast, "sales", "Waiting Caller", "5557001");
     let joined = r#"event queue.update caller event="join" queue="sales" position="1" count="1""#;
     assert!(queue_view.line(joined).is_some(), "{:?}", queue_view.seen);
-
-    // Requests and events at once: phones list while calls are parked and give up.
-    let listing: Vec<_> = (0..4)
-        .map(|i| {
-            // A session is one phone's: each run claims with a MAC of its own.
-            let mac = format!("000fd3cc07a{i}");
-            let args = if i % 2 == 0 {
-                claim(&mac, "desk", "1111", &["--parking", "list"])
-            } else {
-                claim(&mac, "boss", "2222", &["--parking", "list"])
-            };
-            let (server, bin) = (ast.proxy_url(), digium_phones());
-            std::thread::spawn(move || {
-                Command::new(bin)
-                    .args(["phone", "--server", &server, "--timeout", "10"])
-                    .args(&args)
-                    .output()
-                    .expect("run digium-phones phone")
-            })
-        })
-        .collect();
-    park(&ast, "sales", "Second Caller", "5551235", "801");
-    park(&ast, "sales", "Third Caller", "5551236", "802");
-    ast.cli("channel request hangup all");
-    for run in listing {
-        let out = run.join().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
     hang_up_all(&ast);
 
     // The module goes while a phone follows queue sales and changes keep coming; Asterisk lives,
@@ -654,7 +655,7 @@ fn parking_and_queue_changes_reach_the_phones_that_follow_them() {
     enqueue(&ast, "sales", "Late Caller", "5557002");
     park(&ast, "sales", "Late Parked", "5551237", "801");
     assert!(ast.cli("module load res_digium_phone.so").contains("Loaded"));
-    assert!(!ast.cli("digium_phones show parking").contains("following"));
+    assert!(!ast.cli("digium_phones show parking").contains("Following"));
     hang_up_all(&ast);
     assert!(ast.is_alive());
 }

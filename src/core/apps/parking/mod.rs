@@ -257,3 +257,59 @@ pub fn lines(result: &[Element]) -> Vec<String> {
     }
     out
 }
+
+/// `digium_phones show parking`: the lots, then the parked calls, then the sessions that follow
+/// parking or queues (`(session, profile, what)`), as tables.
+pub fn admin_text(
+    lots: &[Lot],
+    calls: &[Parked],
+    following: &[(String, String, String)],
+) -> String {
+    use crate::table::render;
+    let rows: Vec<Vec<String>> = lots
+        .iter()
+        .map(|l| {
+            let count = calls.iter().filter(|c| c.lot == l.name).count();
+            vec![
+                l.name.clone(),
+                format!("{}-{}", l.start, l.stop),
+                l.timeout.clone(),
+                count.to_string(),
+            ]
+        })
+        .collect();
+    let mut out = render(&["Lot", "Spaces", "Timeout", "Calls"], &rows);
+    let rows: Vec<Vec<String>> = calls
+        .iter()
+        .map(|c| {
+            vec![
+                c.lot.clone(),
+                c.space.clone(),
+                caller_id_text(&c.name, &c.num),
+                c.channel.clone(),
+                format!("{}s", c.duration),
+                format!("{}s", c.left),
+            ]
+        })
+        .collect();
+    out.push('\n');
+    out.push_str(&render(&["Lot", "Space", "Caller ID", "Channel", "Parked", "Left"], &rows));
+    if !following.is_empty() {
+        let rows: Vec<Vec<String>> =
+            following.iter().map(|(s, p, w)| vec![p.clone(), s.clone(), w.clone()]).collect();
+        out.push('\n');
+        out.push_str(&render(&["Following", "Session", "Applications"], &rows));
+    }
+    out.push_str(&format!("\nObjects found: {}\n", calls.len()));
+    out
+}
+
+/// `"name" <num>`, or whichever of the two there is.
+pub fn caller_id_text(name: &str, num: &str) -> String {
+    match (name.is_empty(), num.is_empty()) {
+        (false, false) => format!("\"{name}\" <{num}>"),
+        (false, true) => format!("\"{name}\""),
+        (true, false) => format!("<{num}>"),
+        (true, true) => "-".into(),
+    }
+}

@@ -148,3 +148,28 @@ fn visible_lots_follow_the_applications() {
     assert_eq!(Visible::of(&model, "none"), Visible::None);
     assert!(!Visible::None.allows("a"));
 }
+
+#[test]
+fn admin_text_is_tables() {
+    let calls = [parked_of(&parked_event("default", "701", "Music"))];
+    let following = [("s1".to_string(), "desk".to_string(), "parking".to_string())];
+    let text = admin_text(&[lot("default"), lot("sales")], &calls, &following);
+    assert_eq!(
+        text,
+        "Lot      Spaces   Timeout  Calls\n\
+         =======  =======  =======  =====\n\
+         default  701-720  45       1\n\
+         sales    701-720  45       0\n\
+         \n\
+         Lot      Space  Caller ID          Channel                              Parked  Left\n\
+         =======  =====  =================  ===================================  ======  ====\n\
+         default  701    \"Music\" <5551234>  Local/music@parking-test-00000001;2  5s      40s\n\
+         \n\
+         Following  Session  Applications\n\
+         =========  =======  ============\n\
+         desk       s1       parking\n\
+         \n\
+         Objects found: 1\n"
+    );
+    assert_eq!(caller_id_text("", ""), "-");
+}

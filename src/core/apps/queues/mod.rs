@@ -369,3 +369,56 @@ pub fn lines(result: &[Element]) -> Vec<String> {
         })
         .collect()
 }
+
+/// `digium_phones show queues <phone>`: each of the phone's queues with its counts and the phone's
+/// permission, then every member, then every waiting caller, as tables (admins see everything).
+pub fn admin_text(queues: &[(QueueState, &QueueApp)]) -> String {
+    use crate::table::render;
+    let mut rows = Vec::new();
+    let mut members = Vec::new();
+    let mut callers = Vec::new();
+    for (state, app) in queues {
+        rows.push(vec![
+            state.name.clone(),
+            state.strategy.clone(),
+            state.members.len().to_string(),
+            state.members.iter().filter(|m| m.paused).count().to_string(),
+            state.callers.len().to_string(),
+            app.interface.clone(),
+            if app.details { "details" } else { "status" }.to_owned(),
+        ]);
+        for m in &state.members {
+            members.push(vec![
+                state.name.clone(),
+                m.interface.clone(),
+                m.name.clone(),
+                m.state.to_owned(),
+                if m.paused { "yes" } else { "no" }.to_owned(),
+                if m.reason.is_empty() { "-".to_owned() } else { m.reason.clone() },
+                m.calls.clone(),
+                if m.in_call { "yes" } else { "no" }.to_owned(),
+            ]);
+        }
+        for c in &state.callers {
+            callers.push(vec![
+                state.name.clone(),
+                c.position.clone(),
+                crate::apps::parking::caller_id_text(&c.name, &c.num),
+                format!("{}s", c.wait),
+            ]);
+        }
+    }
+    let mut out = render(
+        &["Queue", "Strategy", "Members", "Paused", "Callers", "Phone's Interface", "Permission"],
+        &rows,
+    );
+    out.push('\n');
+    out.push_str(&render(
+        &["Queue", "Member", "Name", "State", "Paused", "Reason", "Calls", "In Call"],
+        &members,
+    ));
+    out.push('\n');
+    out.push_str(&render(&["Queue", "Position", "Caller ID", "Wait"], &callers));
+    out.push_str(&format!("\nObjects found: {}\n", queues.len()));
+    out
+}

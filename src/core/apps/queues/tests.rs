@@ -206,3 +206,26 @@ fn a_phones_queue_sections() {
     assert!(!support.details && !support.member);
     assert!(QueueApp::of(&model, "desk", "other").is_none());
 }
+
+#[test]
+fn admin_text_is_tables() {
+    let state = queue_state(&status_blocks(1, 1), "sales").unwrap();
+    let app = app(false);
+    let text = admin_text(&[(state, &app)]);
+    assert_eq!(
+        text,
+        "Queue  Strategy  Members  Paused  Callers  Phone's Interface  Permission\n\
+         =====  ========  =======  ======  =======  =================  ==========\n\
+         sales  ringall   1        1       1        PJSIP/700          status\n\
+         \n\
+         Queue  Member     Name     State      Paused  Reason  Calls  In Call\n\
+         =====  =========  =======  =========  ======  ======  =====  =======\n\
+         sales  PJSIP/700  Agent 0  not_inuse  yes     lunch   2      no\n\
+         \n\
+         Queue  Position  Caller ID                                    Wait\n\
+         =====  ========  ===========================================  ====\n\
+         sales  1         \"Waiting Caller With A Long Name\" <5551234>  12s\n\
+         \n\
+         Objects found: 1\n"
+    );
+}

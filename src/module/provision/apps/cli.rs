@@ -15,7 +15,7 @@ pub(crate) fn commands() -> Vec<Command> {
         Command::new(
             "digium_phones show parking",
             "Show the parking lots and parked calls phones see",
-            "Usage: digium_phones show parking\n       Lists res_parking's lots and parked calls as phones' parking applications see them,\n       then the sessions that follow parking or queue changes.\n",
+            "Usage: digium_phones show parking\n       Lists res_parking's lots, the calls parked in them, and the sessions that follow\n       parking or queue changes.\n",
             show_parking,
         ),
         Command::new(
@@ -58,22 +58,7 @@ fn show_parking(a: &mut Args) -> Outcome {
             return Outcome::Failure;
         }
     };
-    let mut text = String::new();
-    for lot in &lots {
-        text.push_str(&format!(
-            "lot {} spaces {}-{} timeout {}\n",
-            lot.name, lot.start, lot.stop, lot.timeout
-        ));
-        for c in calls.iter().filter(|c| c.lot == lot.name) {
-            text.push_str(&format!(
-                "parked {} {} {:?} {:?} {} parked {}s left {}s\n",
-                c.lot, c.space, c.num, c.name, c.channel, c.duration, c.left
-            ));
-        }
-    }
-    for (session, profile, what) in live::list() {
-        text.push_str(&format!("following {profile} session {session}: {what}\n"));
-    }
+    let text = parking::admin_text(&lots, &calls, &live::list());
     a.print(&text);
     Outcome::Success
 }
@@ -90,31 +75,18 @@ fn show_queues(a: &mut Args) -> Outcome {
         a.print(&format!("Phone '{phone}' has no queue application.\n"));
         return Outcome::Success;
     }
-    let mut text = String::new();
-    for app in apps {
+    let mut states = Vec::new();
+    for app in &apps {
         let req = Request::new("cli", queues::STATUS);
         match queues_app::state(&req, &app.queue) {
-            Ok(state) => {
-                // Admins see every member and caller, whatever the phone's permission.
-                let full = QueueApp { details: true, ..app.clone() };
-                let reply = queues::status_reply("cli", queues::STATUS, &state, &full);
-                let mut lines = queues::lines(reply.result.as_deref().unwrap_or_default());
-                if !app.details
-                    && let Some(first) = lines.first_mut()
-                {
-                    *first = first.replace("permission details", "permission status");
-                }
-                for line in &lines {
-                    text.push_str(line);
-                    text.push('\n');
-                }
-            }
+            Ok(state) => states.push((state, app)),
             Err(reply) => {
-                a.print(&format!("{text}{}", failure(&reply)));
+                a.print(&failure(&reply));
                 return Outcome::Failure;
             }
         }
     }
+    let text = queues::admin_text(&states);
     a.print(&text);
     Outcome::Success
 }
