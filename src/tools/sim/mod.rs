@@ -5,9 +5,9 @@
 //! stderr); 2 a usage, transport, timeout or integrity problem; 3 `--wait-reconfigure` saw no
 //! `event.reconfigure`.
 
-mod apps;
 mod discover;
 pub mod http;
+mod parking_queues;
 pub mod sip;
 
 use std::collections::VecDeque;
@@ -85,7 +85,7 @@ pub struct PhoneArgs {
     #[command(flatten)]
     discovery: discover::DiscoveryArgs,
     #[command(flatten)]
-    apps: apps::AppArgs,
+    parking_queues: parking_queues::ParkingQueueArgs,
 }
 
 fn parse_server(text: &str) -> Result<String, String> {
@@ -167,7 +167,7 @@ struct Options {
     logout: bool,
     status: Option<SetStatus>,
     get_presence: Option<String>,
-    apps: apps::AppArgs,
+    parking_queues: parking_queues::ParkingQueueArgs,
 }
 
 /// What `--status` and its companions ask the server to set.
@@ -186,7 +186,7 @@ impl Options {
             substatus: args.substatus,
             message: args.status_message,
         });
-        args.apps.check()?;
+        args.parking_queues.check()?;
         Ok(Self {
             server: resolve_server(server_uri)?,
             server_uri: canonical_server_uri(server_uri),
@@ -204,7 +204,7 @@ impl Options {
             logout: args.logout,
             status,
             get_presence: args.get_presence,
-            apps: args.apps,
+            parking_queues: args.parking_queues,
         })
     }
 
@@ -356,7 +356,7 @@ impl Phone {
         if let Some(lines) = self.options.get_presence.clone() {
             self.get_presence(&session, &lines)?;
         }
-        self.run_apps(&session)?;
+        self.run_parking_queues(&session)?;
         let mut outcome = Ok(None);
         if let Some(wait) = self.options.wait_reconfigure {
             outcome = self.await_reconfigure(wait);

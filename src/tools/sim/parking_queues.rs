@@ -10,7 +10,7 @@ use digium_phones_core::protocol::{Element, Message, Request};
 use super::{Phone, SimError, print_document};
 
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct AppArgs {
+pub struct ParkingQueueArgs {
     /// Once provisioned, use the parking application: `list` (one line per lot and parked call),
     /// or `retrieve LOT SPACE` (the server calls the phone's line into the parked call)
     #[arg(long, num_args = 1..=3, value_names = ["ACTION", "LOT", "SPACE"], value_parser = parse_word)]
@@ -31,7 +31,7 @@ fn parse_word(text: &str) -> Result<String, String> {
     if text.is_empty() { Err("an empty value".into()) } else { Ok(text.to_owned()) }
 }
 
-impl AppArgs {
+impl ParkingQueueArgs {
     /// The command line's mistakes that clap cannot see.
     pub fn check(&self) -> Result<(), SimError> {
         let usage = |why: &str| Err(SimError::Usage(why.to_owned()));
@@ -70,8 +70,8 @@ fn print_lines(lines: &[String]) {
 
 impl Phone {
     /// Runs what `--parking`, `--queue` and `--app-events` ask for, in that order.
-    pub(super) fn run_apps(&mut self, session: &str) -> Result<(), SimError> {
-        let args = self.options.apps.clone();
+    pub(super) fn run_parking_queues(&mut self, session: &str) -> Result<(), SimError> {
+        let args = self.options.parking_queues.clone();
         if let Some(p) = &args.parking {
             let mut request = Request::new(
                 self.next_request_id(),
@@ -145,15 +145,15 @@ mod tests {
     #[derive(clap::Parser)]
     struct Line {
         #[command(flatten)]
-        apps: AppArgs,
+        args: ParkingQueueArgs,
     }
 
-    fn parse(args: &str) -> Result<AppArgs, String> {
+    fn parse(args: &str) -> Result<ParkingQueueArgs, String> {
         use clap::Parser;
         let line = Line::try_parse_from(std::iter::once("x").chain(args.split_whitespace()))
             .map_err(|e| e.to_string())?;
-        line.apps.check().map_err(|e| e.to_string())?;
-        Ok(line.apps)
+        line.args.check().map_err(|e| e.to_string())?;
+        Ok(line.args)
     }
 
     #[test]
