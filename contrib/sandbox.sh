@@ -40,9 +40,13 @@ MULTIARCH=x86_64-linux-gnu
 MODDIR=/usr/lib/$MULTIARCH/asterisk/modules
 STOCK_CONFIGS="indications.conf pjsip_notify.conf ccss.conf cdr.conf cel.conf features.conf acl.conf udptl.conf pjproject.conf"
 # curl, openssl and fail2ban are third-party clients of the tests (Digest and TLS HTTP, the security log).
-HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl openssl fail2ban python3-zeroconf shellcheck
-    # A real SIP user agent for the applications' end-to-end tests (tests/e2e/support/ua.rs).
-    baresip-core)
+HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl openssl fail2ban python3-zeroconf shellcheck)
+# The app-server tests speak AMI through a third-party client library from PyPI, in a venv of the sandbox.
+HOST_PACKAGES+=(python3-venv)
+APP_SERVER_VENV=$SANDBOX/venv
+APP_SERVER_PIP=(panoramisk==1.4)
+# A real SIP user agent (headless baresip) for the voicemail and recording tests.
+HOST_PACKAGES+=(baresip-core)
 # Bump when the chroot's contents change, so existing sandboxes are rebuilt.
 CHROOT_STAMP="v1 asterisk asterisk-dev asterisk-modules"
 
@@ -133,9 +137,18 @@ unmount_proc() {
     if [ -d "$root/proc" ] && mountpoint -q "$root/proc"; then umount -l "$root/proc"; fi
 }
 
+# The venv the app-server tests run tests/support/app_server.py in (RDP_APP_SERVER_PYTHON names it).
+install_app_server_client() {
+    [ -x "$APP_SERVER_VENV/bin/python" ] || python3 -m venv "$APP_SERVER_VENV"
+    "$APP_SERVER_VENV/bin/python" -c 'import panoramisk' 2>/dev/null && return
+    log "installing ${APP_SERVER_PIP[*]} into $APP_SERVER_VENV"
+    "$APP_SERVER_VENV/bin/pip" install --quiet "${APP_SERVER_PIP[@]}"
+}
+
 cmd_setup() {
     need_root
     install_host_packages
+    install_app_server_client
     build_chroot
     copy_headers
     [ "$MAJOR" = "$PACKAGED_MAJOR" ] || build_source_root
@@ -658,6 +671,7 @@ SMOKE_TESTS=(
     provision::pin_authentication
     provision::stock_phones_fetch_mac_cfg_over_http
     presence::a_status_reaches_presence_state_hints_and_watchers
+    app_bridge::unload_with_app_servers_connected_and_requests_waiting
 )
 
 # The end-to-end tests against Asterisk MAJOR (all of them, or those named).

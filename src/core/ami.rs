@@ -57,8 +57,21 @@ pub fn parse(text: &str) -> Vec<Block> {
     blocks
 }
 
+/// Actions that read the AMI session, which an action run inside Asterisk does not have: `Getvar`
+/// and `Setvar` check the session's write permissions before touching a function, and dereference
+/// the missing session (Asterisk 22.10.1 crashes); the others are session management.
+const NEED_A_SESSION: &[&str] =
+    &["Login", "Logoff", "Challenge", "Events", "Filter", "WaitEvent", "Getvar", "Setvar"];
+
+/// Whether `name` must not be run without an AMI session (see [`NEED_A_SESSION`]).
+pub fn needs_session(name: &str) -> bool {
+    NEED_A_SESSION.iter().any(|a| a.eq_ignore_ascii_case(name))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ActionError {
+    #[error("the AMI action {0} needs a manager session; it cannot run inside Asterisk")]
+    NeedsSession(String),
     #[error("AMI header '{0}' is not a plain name")]
     BadKey(String),
     #[error("the value of AMI header '{0}' holds a line break")]
@@ -89,6 +102,12 @@ pub fn action(name: &str, headers: &[(&str, &str)]) -> Result<String, ActionErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actions_that_read_the_session_are_known() {
+        assert!(needs_session("getvar") && needs_session("Setvar") && needs_session("Login"));
+        assert!(!needs_session("CoreShowChannels") && !needs_session("VoicemailBoxSummary"));
+    }
 
     #[test]
     fn reads_a_response_and_its_list_events() {

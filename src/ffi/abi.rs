@@ -169,6 +169,8 @@ values!(
 const _: fn() = || {
     let _: *const c_int = &raw const sys::option_debug;
     let _: *const *const c_char = &raw const sys::ast_config_AST_CONFIG_DIR;
+    // paths.h: the voicemail spool is under it.
+    let _: *const *const c_char = &raw const sys::ast_config_AST_SPOOL_DIR;
 };
 
 // ---- Imported functions ----
@@ -395,4 +397,63 @@ prototypes! {
         *mut sys::ast_str,
         *const c_char,
     );
+}
+
+// The AMI bridge for custom phone apps: a datastore on an app server's AMI session tells when the
+// session ends (manager_session.rs); phone requests are raised as events (manager_event.rs).
+// The module builds the datastore type and writes a datastore's data. It also reads the first field
+// of the otherwise opaque `struct mansession` (main/manager.c): `struct mansession_session *session`,
+// NULL for actions sent by in-process hooks; that field is first in every supported major.
+layout!(ast_datastore_info: 40 { type_: 0, duplicate: 8, destroy: 16 });
+layout!(ast_datastore { data: 8, info: 16 });
+values!(
+    EVENT_FLAG_AGENT == 32,
+    EVENT_FLAG_SYSTEM == 1,
+    EVENT_FLAG_MESSAGE == 1073741824,
+    ao2_alloc_opts_AO2_ALLOC_OPT_LOCK_NOLOCK == 2,
+);
+prototypes! {
+    astman_datastore_find: unsafe extern "C" fn(
+        *mut sys::mansession,
+        *const sys::ast_datastore_info,
+        *const c_char,
+    ) -> *mut sys::ast_datastore;
+    astman_datastore_add: unsafe extern "C" fn(*mut sys::mansession, *mut sys::ast_datastore) -> c_int;
+    __ast_datastore_alloc: unsafe extern "C" fn(
+        *const sys::ast_datastore_info,
+        *const c_char,
+        *mut sys::ast_module,
+        *const c_char,
+        c_int,
+        *const c_char,
+    ) -> *mut sys::ast_datastore;
+    ast_datastore_free: unsafe extern "C" fn(*mut sys::ast_datastore) -> c_int;
+    __ao2_alloc: unsafe extern "C" fn(
+        usize,
+        sys::ao2_destructor_fn,
+        c_uint,
+        *const c_char,
+        *const c_char,
+        c_int,
+        *const c_char,
+    ) -> *mut c_void;
+    __ao2_cleanup: unsafe extern "C" fn(*mut c_void);
+    __ast_manager_event_multichan: unsafe extern "C" fn(
+        c_int,
+        *const c_char,
+        c_int,
+        *mut *mut sys::ast_channel,
+        *const c_char,
+        c_int,
+        *const c_char,
+        *const c_char,
+        ...
+    ) -> c_int;
+}
+
+// A live channel's dialplan function, read by name for one-touch recording (channel.rs).
+prototypes! {
+    ast_channel_get_by_name: unsafe extern "C" fn(*const c_char) -> *mut sys::ast_channel;
+    ast_func_read:
+        unsafe extern "C" fn(*mut sys::ast_channel, *const c_char, *mut c_char, usize) -> c_int;
 }

@@ -7,6 +7,7 @@
 use std::ffi::{CStr, c_int};
 use std::sync::Mutex;
 
+use super::manager_session::Session;
 use super::util::{cstring, string_from};
 use super::{guard, module, sys};
 
@@ -24,13 +25,28 @@ pub(crate) struct Action {
     pub run: fn(&[Option<String>]) -> Reply,
 }
 
+/// An action that needs to know the AMI session sending it (to tie what it does to that session's
+/// life, see [`Session`]).
+pub(crate) struct SessionAction {
+    pub name: &'static CStr,
+    pub synopsis: &'static CStr,
+    pub description: &'static CStr,
+    pub authority: u32,
+    pub headers: &'static [&'static CStr],
+    pub run: fn(&Session<'_>, &[Option<String>]) -> Reply,
+}
+
 /// Who may send a status query (as for Asterisk's own CoreStatus).
 pub(crate) const STATUS: u32 = sys::EVENT_FLAG_SYSTEM | sys::EVENT_FLAG_REPORTING;
 /// Who may send an action that changes what phones run.
 pub(crate) const CONFIGURE: u32 = sys::EVENT_FLAG_SYSTEM | sys::EVENT_FLAG_CONFIG;
+/// Who may act as an app server for phone apps (the `message` write class of Digium's sample
+/// manager user, or `system`).
+pub(crate) const APP_SERVER: u32 = sys::EVENT_FLAG_SYSTEM | sys::EVENT_FLAG_MESSAGE;
 
 /// The actions registered now, which the dispatcher reads.
 static REGISTERED: Mutex<Vec<&'static Action>> = Mutex::new(Vec::new());
+static REGISTERED_SESSION: Mutex<Vec<&'static SessionAction>> = Mutex::new(Vec::new());
 
 fn registered() -> std::sync::MutexGuard<'static, Vec<&'static Action>> {
     REGISTERED.lock().unwrap_or_else(|p| p.into_inner())
@@ -73,12 +89,43 @@ impl Registration {
     }
 }
 
+impl Registration {
+    /// As [`Registration::register`], for actions that are handed their session.
+    pub fn register_session_actions(
+        actions: &'static [SessionAction],
+    ) -> Result<Self, RegisterError> {
+        let lock = || REGISTERED_SESSION.lock().unwrap_or_else(|p| p.into_inner());
+        let mut done = Self { names: Vec::with_capacity(actions.len()) };
+        for action in actions {
+            lock().push(action);
+            // SAFETY: static strings; the dispatcher stays valid until unregistered in Drop.
+            let rc = unsafe {
+                sys::ast_manager_register2(
+                    action.name.as_ptr(),
+                    action.authority as c_int,
+                    Some(dispatch),
+                    module::self_handle(),
+                    action.synopsis.as_ptr(),
+                    action.description.as_ptr(),
+                )
+            };
+            if rc != 0 {
+                lock().retain(|a| !std::ptr::eq(*a, action));
+                return Err(RegisterError(action.name.to_string_lossy().into_owned()));
+            }
+            done.names.push(action.name);
+        }
+        Ok(done)
+    }
+}
+
 impl Drop for Registration {
     fn drop(&mut self) {
         for name in self.names.drain(..).rev() {
             // SAFETY: a name registered above.
             unsafe { sys::ast_manager_unregister(name.as_ptr()) };
             registered().retain(|a| a.name != name);
+            REGISTERED_SESSION.lock().unwrap_or_else(|p| p.into_inner()).retain(|a| a.name != name);
         }
     }
 }
@@ -102,14 +149,32 @@ unsafe extern "C" fn dispatch(s: *mut sys::mansession, m: *const sys::message) -
             .iter()
             .copied()
             .find(|a| a.name.to_string_lossy().eq_ignore_ascii_case(&asked));
-        let reply = match action {
-            Some(action) => {
+        let with_session = || {
+            REGISTERED_SESSION
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .copied()
+                .find(|a| a.name.to_string_lossy().eq_ignore_ascii_case(&asked))
+        };
+        let reply = match (action, action.is_none().then(with_session).flatten()) {
+            (Some(action), _) => {
                 // SAFETY: the message of this callback.
                 let values: Vec<Option<String>> =
                     action.headers.iter().map(|h| unsafe { header(m, h) }).collect();
                 (action.run)(&values)
             }
-            None => Err(format!("{asked} is not available (res_digium_phone is unloading)")),
+            (None, Some(action)) => {
+                // SAFETY: the message of this callback.
+                let values: Vec<Option<String>> =
+                    action.headers.iter().map(|h| unsafe { header(m, h) }).collect();
+                // SAFETY: the session of this callback, used only during it.
+                let session = unsafe { Session::of_callback(s) };
+                (action.run)(&session, &values)
+            }
+            (None, None) => {
+                Err(format!("{asked} is not available (res_digium_phone is unloading)"))
+            }
         };
         // SAFETY: a live session and message; Asterisk copies the text and does not write to it.
         unsafe {

@@ -7,9 +7,10 @@
 //! runs nothing and answers nothing, which [`run`] reports as [`HookError::NotAvailable`].
 //!
 //! Rules from main/manager.c: the action runs synchronously on the calling thread, with no AMI
-//! session (so no permission check, and actions that need a session — `Login`, `Events`, `Filter`,
-//! `WaitEvent` — must not be run); everything it writes reaches the hook's helper on that same thread
-//! as `HookResponse`, in a thread-local buffer that is copied here. Run actions from module threads,
+//! session (so no permission check, and actions that read the session are refused: `Login`,
+//! `Events`, `Filter`, `WaitEvent`, and `Getvar`/`Setvar`, which crash Asterisk without one);
+//! everything it writes reaches the hook's helper on that same thread as `HookResponse`, in a
+//! thread-local buffer that is copied here. Run actions from module threads,
 //! never from an event hook or another Asterisk callback.
 
 use std::cell::RefCell;
@@ -59,6 +60,9 @@ unsafe extern "C" fn collect(category: c_int, _event: *const c_char, body: *mut 
 /// Runs the AMI action `name` with `headers` inside Asterisk and returns what it answered: the
 /// response block first, then the events of a list action. `Response: Error` is an error.
 pub(crate) fn run(name: &str, headers: &[(&str, &str)]) -> Result<Vec<Block>, HookError> {
+    if ami::needs_session(name) {
+        return Err(ActionError::NeedsSession(name.to_string()).into());
+    }
     let text = cstring(&ami::action(name, headers)?);
     // Never registered, so it receives no broadcast events: only this action's output.
     let mut hook = Box::new(sys::manager_custom_hook {

@@ -7,16 +7,20 @@
 #![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 
 mod abi;
+pub(crate) mod channel;
 pub(crate) mod cli;
 pub(crate) mod config;
 pub(crate) mod guard;
 pub(crate) mod http;
 pub(crate) mod log;
 pub(crate) mod manager;
+pub(crate) mod manager_event;
 pub(crate) mod manager_hook;
+pub(crate) mod manager_session;
 pub(crate) mod memory;
 pub(crate) mod message;
 pub(crate) mod module;
+pub(crate) mod paths;
 pub(crate) mod pbx;
 pub(crate) mod presence;
 pub(crate) mod security;

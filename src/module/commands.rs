@@ -5,7 +5,7 @@ use crate::ffi::module::asterisk_version;
 use digium_phones_core::model::SectionType;
 use digium_phones_core::{admin, version};
 
-use super::{config, config_file, discovery, presence, provision};
+use super::{config, config_file, discovery, presence, provision, voicemail};
 
 /// Every `digium_phones` command. The section types beyond phones and lines get `show <list>` and
 /// `show <type> <name>` from the table of section types.
@@ -85,6 +85,13 @@ pub(crate) fn commands() -> Vec<Command> {
         )
         .completing(|pos| names_at(pos, &[SectionType::Line])),
         Command::new(
+            "digium_phones show voicemail",
+            "Show a phone's mailboxes and their messages",
+            "Usage: digium_phones show voicemail <phone>\n       Shows each line's mailbox, where it was found (mailbox, endpoint mailboxes,\n       voicemail.conf), and the messages in each folder.\n",
+            show_voicemail,
+        )
+        .completing(|pos| names_at(pos, &[SectionType::Phone])),
+        Command::new(
             "digium_phones show sessions",
             "List phones that claimed a profile",
             "Usage: digium_phones show sessions\n       Lists the phones that claimed a profile: profile, MAC, address, model, firmware, last seen.\n",
@@ -104,6 +111,7 @@ pub(crate) fn commands() -> Vec<Command> {
             reconfigure_all,
         ),
     ]);
+    commands.push(provision::app_bridge_command());
     commands.extend(provision::app_commands());
     commands
 }
@@ -321,6 +329,34 @@ fn show_presence(a: &mut Args) -> Outcome {
         })
         .collect();
     a.print(&admin::presence(&rows));
+    Outcome::Success
+}
+
+/// Reads voicemail.conf, pjsip.conf and the boxes (app_voicemail's own action) on the CLI thread,
+/// as other modules' `show` commands read their files.
+fn show_voicemail(a: &mut Args) -> Outcome {
+    use digium_phones_core::apps::voicemail::{count_by_folder, show};
+    let [_, _, _, name] = a.argv.as_slice() else { return Outcome::ShowUsage };
+    let snapshot = config::current();
+    let Some(phone) = snapshot.model.phone(name) else {
+        a.print(&format!("No phone named '{name}'.\n"));
+        return Outcome::Failure;
+    };
+    let lines: Vec<show::ShowLine> = voicemail::line_boxes(&snapshot.model, phone)
+        .into_iter()
+        .map(|b| show::ShowLine {
+            counts: match &b.mailbox {
+                Some((m, _)) => voicemail::summary(m)
+                    .map(|messages| count_by_folder(&messages))
+                    .map_err(|e| e.to_string()),
+                None => Ok(Default::default()),
+            },
+            line: b.line,
+            mailbox: b.mailbox,
+            voicemail_uri: b.voicemail_uri.is_some(),
+        })
+        .collect();
+    a.print(&show::render(&phone.name, &lines));
     Outcome::Success
 }
 

@@ -13,6 +13,7 @@ mod provision;
 mod selftest;
 mod settings;
 mod state;
+mod voicemail;
 
 use std::sync::{Arc, Mutex};
 
@@ -40,6 +41,7 @@ struct Loaded {
     _cli: cli::Registration,
     _ami: manager::Registration,
     _tests: test::Registration,
+    _app_bridge: provision::AppBridge,
     /// Parking and queue changes pushed to phones: stops before the workers it queues to.
     _live_apps: provision::LiveApps,
     _provisioning: provision::Service,
@@ -85,6 +87,7 @@ impl Loaded {
         let workers = snapshot.model.general.transaction_max_threads.unwrap_or(4).clamp(1, 32);
         let provisioning = provision::Service::start(state.provisioning.clone(), workers as usize)?;
         fail_point("provisioning")?;
+        let app_bridge = provision::AppBridge::start(state.provisioning.clone())?;
         let live_apps = provision::LiveApps::start();
         let ami = manager::Registration::register(&ami::ACTIONS)?;
         fail_point("ami")?;
@@ -95,6 +98,7 @@ impl Loaded {
             _cli: cli,
             _ami: ami,
             _tests: tests,
+            _app_bridge: app_bridge,
             _live_apps: live_apps,
             _provisioning: provisioning,
             discovery,

@@ -41,6 +41,12 @@ pub(crate) static TESTS: &[Test] = &[
         description: c"Runs Ping through a manager hook, an action no module registered (not available), an action with a line break in a header (refused), and sees a UserEvent it raised through the event hook.",
         run: ami_in_process,
     },
+    Test {
+        name: c"app_bridge_hook",
+        summary: c"App server actions sent by an in-process hook are refused, not run on a NULL session",
+        description: c"Sends DPMAMessageRegister and DPMAMessageResponse through a manager hook (which has no AMI session) and checks both answer Response: Error.",
+        run: app_bridge_hook,
+    },
 ];
 
 fn panic_guard(ctx: &Context) -> Result<(), String> {
@@ -198,6 +204,20 @@ fn ami_in_process(ctx: &Context) -> Result<(), String> {
     ctx.status(&format!("event hook saw: {body}"));
     if !body.contains("Marker: 1") {
         return Err(format!("the event lacks its header: {body}"));
+    }
+    Ok(())
+}
+
+fn app_bridge_hook(ctx: &Context) -> Result<(), String> {
+    use crate::ffi::manager_hook::{self, HookError};
+    for (action, headers) in [
+        ("DPMAMessageRegister", vec![("Method", "selftest.app")]),
+        ("DPMAMessageResponse", vec![("RequestID", "selftest1"), ("Response", "{}")]),
+    ] {
+        match manager_hook::run(action, &headers) {
+            Err(HookError::Refused { message, .. }) => ctx.status(&format!("{action}: {message}")),
+            other => return Err(format!("{action} through a hook answered {other:?}")),
+        }
     }
     Ok(())
 }

@@ -34,6 +34,18 @@ pub(crate) fn voicemail_pin(mailbox: &str) -> Option<String> {
     settings::voicemail_pin(&load("voicemail.conf", "voicemail")?, mailbox)
 }
 
+/// voicemail.conf as Asterisk reads it (boxes named after lines, for visual voicemail).
+pub(crate) fn voicemail_conf() -> Option<RawConfig> {
+    load("voicemail.conf", "voicemail")
+}
+
+/// The `mailboxes` of each PJSIP endpoint that sets it, from pjsip.conf.
+pub(crate) fn endpoint_mailboxes() -> HashMap<String, String> {
+    load("pjsip.conf", "pjsip")
+        .map(|cfg| digium_phones_core::provision::pjsip::endpoint_mailboxes(&cfg))
+        .unwrap_or_default()
+}
+
 /// The SIP password of each PJSIP endpoint, from pjsip.conf as Asterisk reads it.
 pub(crate) fn endpoint_passwords() -> HashMap<String, String> {
     load("pjsip.conf", "pjsip")

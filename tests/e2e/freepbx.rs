@@ -122,7 +122,7 @@ fn auto_hints_light_blf_keys_from_the_lines_own_endpoint() {
     }
     assert!(!hints.contains("@digium_phones_hints"), "{hints}");
     assert!(
-        ast.log().contains(
+        ast.wait_for_log(
             "201@from-internal already has the hint 'PJSIP/201&Custom:DND201,CustomPresence:201' \
              (in ext-local, which it includes); left as it is"
         ),

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod app_bridge;
 mod config;
 mod discovery;
 mod foundation;
@@ -14,3 +15,4 @@ mod presence;
 mod provision;
 mod soak;
 mod stock_phones;
+mod voicemail;

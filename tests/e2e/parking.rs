@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::support::{Asterisk, PhoneRun, Ua, digium_phones, fixture, phone, repo, start};
+use crate::support::{Asterisk, LineUa, PhoneRun, digium_phones, fixture, phone, repo, start};
 
 /// Starts an instance with the parking fixture: two lots (default 701-720, sales 801-820), queues
 /// sales and support, lines 700/701, and the modules, endpoints and dialplan they need.
@@ -142,7 +142,7 @@ fn wait_parked(ast: &Asterisk, lot: &str, space: &str, parked: bool) -> bool {
 #[test]
 fn parked_calls_are_listed_per_lot_and_retrieved_to_the_phones_line() {
     let Some(mut ast) = start_parking("park-retrieve") else { return };
-    let Some(mut ua) = Ua::start("700", "pw-700", ast.sip_port) else { return };
+    let Some(mut ua) = LineUa::start("700", "pw-700", ast.sip_port) else { return };
     assert!(ua.wait_registered(), "the UA did not register: {}", ua.output());
 
     park(&ast, "sales", "Sales Caller", "5551234", "801");
@@ -477,7 +477,7 @@ fn call_features_reach_voicemail_intercom_chanspy_and_pickup() {
     hang_up_all(&ast);
 
     // Intercom: the callee's INVITE carries Alert-Info: intercom, and its phone answers.
-    let Some(mut callee) = Ua::start("701", "pw-701", ast.sip_port) else { return };
+    let Some(mut callee) = LineUa::start("701", "pw-701", ast.sip_port) else { return };
     assert!(callee.wait_registered(), "{}", callee.output());
     let intercom = Invite::send(&ast, "701", "X-Digium-Call-Feature: feature_intercom\r\n");
     assert!(callee.wait_established(), "the intercom call was not answered: {}", callee.output());
@@ -494,7 +494,7 @@ fn call_features_reach_voicemail_intercom_chanspy_and_pickup() {
     drop(callee);
 
     // Pickup: a call ringing at 701 (whose phone does not answer) is taken by the marked INVITE.
-    let Some(mut ringing) = Ua::start_ringing("701", "pw-701", ast.sip_port) else { return };
+    let Some(mut ringing) = LineUa::start_ringing("701", "pw-701", ast.sip_port) else { return };
     assert!(ringing.wait_registered(), "{}", ringing.output());
     let reply = ast.ami(&[
         ("Action", "Originate"),

@@ -116,7 +116,7 @@ fn hints_follow_the_configuration_and_leave_the_admins_alone() {
     assert!(hints.contains("700@digium_phones_hints"), "{hints}");
     assert!(hints.contains("PJSIP/someone-else"), "the admin's hint was replaced:\n{hints}");
     assert!(
-        ast.log().contains("701@digium_phones_hints already has the hint"),
+        ast.wait_for_log("701@digium_phones_hints already has the hint"),
         "no notice about the admin's hint"
     );
 

@@ -139,7 +139,7 @@ fn stock_phones_get_their_models_settings_over_http() {
         fetch_named_file(&ast, &xml, "<blf_items ", "blf.xml", user_agent);
         fetch_named_file(&ast, &xml, "<display_rules ", "rules.xml", user_agent);
         assert!(
-            ast.log().contains(&format!("stock phone {mac} fetched the configuration")),
+            ast.wait_for_log(&format!("stock phone {mac} fetched the configuration")),
             "{user_agent}: the fetch is not logged"
         );
     }

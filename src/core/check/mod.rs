@@ -277,7 +277,39 @@ pub fn fetched_files(model: &Model) -> Vec<Finding> {
             out.extend(found.into_iter().map(|f| file_finding(f.line, f.severity, f.message)));
         }
     }
+    out.extend(custom_apps(model, dir));
     once_each(out)
+}
+
+/// Each custom application's zip: present in `file_directory`, a zip, and of the `md5sum` given.
+fn custom_apps(model: &Model, dir: &Path) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for app in &model.applications {
+        let application::AppKind::Custom { filename, md5sum, .. } = &app.kind else { continue };
+        let Some(entry) = app.raw.last("filename") else { continue };
+        let bytes = match fetch(dir, filename) {
+            Fetched::Elsewhere => continue,
+            Fetched::Missing(why) => {
+                out.push(missing(entry, &app.name, "filename", dir, &why));
+                continue;
+            }
+            Fetched::Found(_, bytes) => bytes,
+        };
+        if !bytes.starts_with(b"PK\x03\x04") && !bytes.starts_with(b"PK\x05\x06") {
+            let message = format!("{filename} is not a zip file: phones cannot install it");
+            out.push(warning(entry, &app.name, "filename", message));
+        }
+        let Some(given) = md5sum else { continue };
+        let actual = format!("{:x}", md5::compute(&bytes));
+        if !given.eq_ignore_ascii_case(&actual) {
+            let entry = app.raw.last("md5sum").unwrap_or(entry);
+            let message = format!(
+                "{given} is not the MD5 of {filename} ({actual}): phones refuse the download"
+            );
+            out.push(warning(entry, &app.name, "md5sum", message));
+        }
+    }
+    out
 }
 
 fn missing(entry: &RawEntry, section: &str, option: &str, dir: &Path, why: &str) -> Finding {

@@ -193,3 +193,36 @@ fn a_missing_file_directory_is_said_once() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn custom_apps_are_found_and_their_md5_checked() {
+    let zip: &[u8] = b"PK\x03\x04 an app";
+    let md5 = format!("{:x}", md5::compute(zip));
+    let conf = format!(
+        "[general]\nfile_directory = @DIR@\n\
+         [good]\ntype = application\napplication = custom\nfilename = app.zip\nmd5sum = {md5}\n\
+         [nosum]\ntype = application\napplication = custom\nfilename = app.zip\n\
+         [gone]\ntype = application\napplication = custom\nfilename = missing.zip\n\
+         [wrong]\ntype = application\napplication = custom\nfilename = app.zip\n\
+         md5sum = 0123456789abcdef0123456789abcdef\n\
+         [text]\ntype = application\napplication = custom\nfilename = notes.txt\n\
+         [remote]\ntype = application\napplication = custom\nfilename = https://apps.example/a.zip\n"
+    );
+    let (dir, model) = scratch(&conf, &[("app.zip", zip), ("notes.txt", b"plain text")]);
+    let found = shown(&fetched_files(&model));
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].starts_with("res_digium_phone.conf:15: [gone] filename: "), "{}", found[0]);
+    assert!(found[0].ends_with("phones get nothing to fetch"), "{}", found[0]);
+    assert_eq!(
+        found[1],
+        format!(
+            "res_digium_phone.conf:20: [wrong] md5sum: 0123456789abcdef0123456789abcdef is not the \
+             MD5 of app.zip ({md5}): phones refuse the download"
+        )
+    );
+    assert_eq!(
+        found[2],
+        "res_digium_phone.conf:24: [text] filename: notes.txt is not a zip file: phones cannot install it"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -24,6 +24,15 @@ pub fn endpoint_passwords(cfg: &RawConfig) -> HashMap<String, String> {
         .collect()
 }
 
+/// Endpoint name → its `mailboxes` (as written: a list), for endpoints that set it. Visual voicemail
+/// falls back to it for lines without `mailbox`.
+pub fn endpoint_mailboxes(cfg: &RawConfig) -> HashMap<String, String> {
+    of_type(cfg, "endpoint")
+        .filter_map(|e| Some((e.name.clone(), e.last("mailboxes")?.value.trim().to_string())))
+        .filter(|(_, m)| !m.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

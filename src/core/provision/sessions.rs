@@ -20,6 +20,9 @@ pub struct Token {
     /// Only this address may fetch it.
     pub client: IpAddr,
     pub expires: u64,
+    /// A voicemail message's audio served from the spool instead of `body` (`voicemail.play`),
+    /// found again by its id when fetched: numbers change when earlier messages go.
+    pub message: Option<crate::apps::voicemail::MessageRef>,
 }
 
 /// Tokens by id, and their ids in the order they were issued: every token lives as long, so the front
@@ -151,7 +154,13 @@ mod tests {
     const THERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 8));
 
     fn token(expires: u64) -> Token {
-        Token { document: "config.xml", body: "<config/>".into(), client: HERE, expires }
+        Token {
+            document: "config.xml",
+            body: "<config/>".into(),
+            client: HERE,
+            expires,
+            message: None,
+        }
     }
 
     #[test]

@@ -13,8 +13,9 @@ use digium_phones_core::protocol::{
 };
 use digium_phones_core::provision::{Session, Token, address, auth, documents, sessions};
 
+use super::apps::Reply;
 use super::security::Place;
-use super::{Shared, apps, random16, web};
+use super::{Job, Shared, apps, random16, web};
 use crate::ffi::security::Kind;
 
 /// What the reply needs to know about where the request came from.
@@ -53,15 +54,18 @@ pub(super) fn handle(shared: &Shared, msg: Inbound) {
                 shared.replies.lock().unwrap_or_else(|p| p.into_inner()).get(&key, now).cloned();
             match cached {
                 Some(body) => body,
-                None => {
-                    let body = answer(shared, &msg, &origin, &req).to_xml();
-                    shared.replies.lock().unwrap_or_else(|p| p.into_inner()).insert(
-                        key,
-                        body.clone(),
-                        now,
-                    );
-                    body
-                }
+                None => match answer(shared, &msg, &origin, &req) {
+                    Reply::Now(response) => {
+                        let body = response.to_xml();
+                        shared.replies.lock().unwrap_or_else(|p| p.into_inner()).insert(
+                            key,
+                            body.clone(),
+                            now,
+                        );
+                        body
+                    }
+                    Reply::Later => return,
+                },
             }
         }
         Ok(other) => Response::error(
@@ -78,6 +82,43 @@ pub(super) fn handle(shared: &Shared, msg: Inbound) {
     let from = format!("<sip:proxy@{}>", origin.server);
     if let Err(e) = message::send(&origin.reply_to, &from, &reply, &[]) {
         log::warning(&format!("reply to {} not sent: {e}", origin.address));
+    }
+}
+
+/// Where a reply that comes later goes, and the key a retransmission finds it under.
+#[derive(Debug, Clone)]
+pub(crate) struct LaterReply {
+    pub reply_to: String,
+    pub server: String,
+    pub address: String,
+    pub id: String,
+}
+
+impl Origin {
+    /// What [`reply_later`] needs to answer `req` once the answer is known.
+    pub fn later(&self, req: &Request) -> LaterReply {
+        LaterReply {
+            reply_to: self.reply_to.clone(),
+            server: self.server.clone(),
+            address: self.address.clone(),
+            id: req.id.clone(),
+        }
+    }
+}
+
+/// Sends a reply that comes after its request ([`Reply::Later`]), on a worker, and keeps it for
+/// retransmissions as an immediate reply would be kept.
+pub(crate) fn reply_later(shared: &Shared, to: &LaterReply, response: &Response) {
+    let body = response.to_xml();
+    shared.replies.lock().unwrap_or_else(|p| p.into_inner()).insert(
+        (to.address.clone(), to.id.clone()),
+        body.clone(),
+        shared.now(),
+    );
+    let job =
+        Job::Send { to: to.reply_to.clone(), from: format!("<sip:proxy@{}>", to.server), body };
+    if !shared.queue.push(job) {
+        log::warning(&format!("provisioning queue full; the reply to {} was dropped", to.address));
     }
 }
 
@@ -162,24 +203,26 @@ fn phone_mac(msg: &Inbound, req: &Request) -> Result<Option<Mac>, String> {
     }
 }
 
-fn answer(shared: &Shared, msg: &Inbound, origin: &Origin, req: &Request) -> Response {
+fn answer(shared: &Shared, msg: &Inbound, origin: &Origin, req: &Request) -> Reply {
     let mac = match phone_mac(msg, req) {
         Ok(m) => m,
-        Err(e) => return bad(req, &e),
+        Err(e) => return Reply::Now(bad(req, &e)),
     };
-    match req.method.as_str() {
+    Reply::Now(match req.method.as_str() {
         method::USERLIST => userlist(shared, origin, req, mac),
         method::CONFIG => claim(shared, origin, req, mac),
         method::LOGOUT => logout(shared, req),
         method::PRESENCE_SET | method::PRESENCE_GET => presence_request(shared, req),
-        _ => apps::answer(shared, origin, req).unwrap_or_else(|| {
-            Response::error(
-                &req.id,
-                &req.method,
-                ErrorReply::new(code::NOT_FOUND, "unknown method"),
-            )
-        }),
-    }
+        _ => {
+            return apps::answer(shared, origin, req).unwrap_or_else(|| {
+                Reply::Now(Response::error(
+                    &req.id,
+                    &req.method,
+                    ErrorReply::new(code::NOT_FOUND, "unknown method"),
+                ))
+            });
+        }
+    })
 }
 
 /// Stores `body` behind a fresh token for `origin` and returns `(url, md5, size)`.
@@ -195,7 +238,13 @@ fn publish(
         shared.http.read().unwrap_or_else(|p| p.into_inner()).as_ref()?.base_url(&origin.server);
     let (md5, size) = (documents::md5_hex(body.as_bytes()), body.len());
     let now = shared.now();
-    let token = Token { document, body, client: ip, expires: now + sessions::TOKEN_TTL_SECS };
+    let token = Token {
+        document,
+        body,
+        client: ip,
+        expires: now + sessions::TOKEN_TTL_SECS,
+        message: None,
+    };
     let id = shared.tokens.lock().unwrap_or_else(|p| p.into_inner()).issue(random, token, now);
     Some((format!("{base}/session/{id}/{document}"), md5, size))
 }

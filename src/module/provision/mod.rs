@@ -30,6 +30,9 @@ use digium_phones_core::queue::Queue;
 use super::{settings, state};
 use digium_phones_core::settings::HttpServer;
 
+/// The AMI bridge for custom phone apps (apps/bridge.rs).
+pub(crate) use apps::bridge::{Service as AppBridge, show_command as app_bridge_command};
+
 /// Work for the module's threads.
 pub(crate) enum Job {
     Inbound(Inbound),
@@ -65,6 +68,8 @@ pub(crate) struct Shared {
     pub md5s: Mutex<Md5Cache>,
     /// Endpoint passwords from pjsip.conf, read on load and reload (not on every phone request).
     pub endpoint_passwords: RwLock<HashMap<String, String>>,
+    /// One-touch recordings running: channel name → MixMonitor id (record.start/stop).
+    pub recordings: Mutex<HashMap<String, String>>,
     started: Instant,
     event_ids: std::sync::atomic::AtomicU64,
 }
@@ -83,6 +88,7 @@ impl Shared {
             stock: Mutex::default(),
             md5s: Mutex::default(),
             endpoint_passwords: RwLock::default(),
+            recordings: Mutex::default(),
             started: Instant::now(),
             event_ids: Default::default(),
         };

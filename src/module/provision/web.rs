@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::ffi::http::{Method, Request, Response};
 use crate::ffi::log;
 use crate::ffi::security::Kind;
-use crate::module::{config, settings};
+use crate::module::{config, settings, voicemail};
 use digium_phones_core::model::general::ConfigAuth;
 use digium_phones_core::model::models::{self, FirmwareVersion};
 use digium_phones_core::model::{Model, Phone};
@@ -50,9 +50,17 @@ pub(super) fn handle(req: &Request) -> Response {
 fn session_document(req: &Request, token: &str, document: &str) -> Response {
     let Some(shared) = shared() else { return not_found() };
     let now = shared.now();
-    let tokens = shared.tokens.lock().unwrap_or_else(|p| p.into_inner());
-    match tokens.fetch(token, document, req.remote, now) {
-        Some(t) => Response::Body { content_type: "application/xml", body: t.body.clone() },
+    let found = {
+        let tokens = shared.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        tokens.fetch(token, document, req.remote, now).map(|t| (t.body.clone(), t.message.clone()))
+    };
+    match found {
+        // A voicemail message: found again by its id, outside the token lock (disk I/O).
+        Some((_, Some(message))) => match voicemail::locate_audio(&message.mailbox, &message.id) {
+            Some((path, content_type)) => Response::File { content_type, path },
+            None => not_found(),
+        },
+        Some((body, None)) => Response::Body { content_type: "application/xml", body },
         // Expired, unknown, or another client: all look the same from outside.
         None => not_found(),
     }
@@ -257,6 +265,11 @@ pub(super) fn phone_config(
     server_host: &str,
 ) -> Result<String, String> {
     let Some(shared) = shared() else { return Err("the module is not loaded".into()) };
+    // Visual voicemail needs the MESSAGE channel; then the primary line's mailbox may also come from
+    // its endpoint's mailboxes or voicemail.conf, which the document does not read.
+    let with_mailbox =
+        message_channel.then(|| voicemail::primary_mailbox_found(model, phone)).flatten();
+    let phone = with_mailbox.as_ref().unwrap_or(phone);
     let files_url = shared
         .http
         .read()

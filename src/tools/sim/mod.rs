@@ -5,10 +5,12 @@
 //! stderr); 2 a usage, transport, timeout or integrity problem; 3 `--wait-reconfigure` saw no
 //! `event.reconfigure`.
 
+mod apps;
 mod discover;
 pub mod http;
 mod parking_queues;
 pub mod sip;
+mod voicemail;
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -83,7 +85,11 @@ pub struct PhoneArgs {
     #[arg(long, value_name = "LINE[,LINE...]", value_parser = parse_lines)]
     get_presence: Option<String>,
     #[command(flatten)]
+    apps: apps::AppArgs,
+    #[command(flatten)]
     discovery: discover::DiscoveryArgs,
+    #[command(flatten)]
+    voicemail: voicemail::VoicemailArgs,
     #[command(flatten)]
     parking_queues: parking_queues::ParkingQueueArgs,
 }
@@ -167,6 +173,8 @@ struct Options {
     logout: bool,
     status: Option<SetStatus>,
     get_presence: Option<String>,
+    apps: apps::AppArgs,
+    voicemail: voicemail::VoicemailArgs,
     parking_queues: parking_queues::ParkingQueueArgs,
 }
 
@@ -204,6 +212,8 @@ impl Options {
             logout: args.logout,
             status,
             get_presence: args.get_presence,
+            apps: args.apps,
+            voicemail: args.voicemail,
             parking_queues: args.parking_queues,
         })
     }
@@ -356,6 +366,10 @@ impl Phone {
         if let Some(lines) = self.options.get_presence.clone() {
             self.get_presence(&session, &lines)?;
         }
+        if self.options.voicemail.wanted() {
+            self.voicemail(&session)?;
+        }
+        self.apps(&session)?;
         self.run_parking_queues(&session)?;
         let mut outcome = Ok(None);
         if let Some(wait) = self.options.wait_reconfigure {

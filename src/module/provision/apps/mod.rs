@@ -2,10 +2,13 @@
 //! its own prefix (`voicemail.`, `parking.`, …) from a module of its own here.
 
 mod actions;
+pub(crate) mod bridge;
 pub(crate) mod cli;
 pub(crate) mod live;
 pub(crate) mod parking;
 pub(crate) mod queues;
+mod recording;
+mod voicemail;
 
 use std::sync::Arc;
 
@@ -19,13 +22,35 @@ use digium_phones_core::protocol::{self, ErrorReply, Request, Response, code};
 type Handler = fn(&Shared, &Origin, &Request) -> Response;
 
 /// The applications by method prefix (the part before the first `.`).
-const APPLICATIONS: &[(&str, Handler)] = &[("parking", parking::answer), ("queue", queues::answer)];
+const APPLICATIONS: &[(&str, Handler)] = &[
+    ("voicemail", voicemail::answer),
+    ("record", recording::answer),
+    ("parking", parking::answer),
+    ("queue", queues::answer),
+];
+
+/// What a request gets: its answer now, or later from elsewhere.
+pub(crate) enum Reply {
+    Now(Response),
+    /// The application sends the answer itself, with [`super::inbound::reply_later`], once it has
+    /// one; nothing is sent or cached now (a retransmission comes back to the application).
+    Later,
+}
+
+/// Answers one method of an application whose answer may come later (from an app server).
+type LaterHandler = fn(&Shared, &Origin, &Request) -> Reply;
+
+/// The applications that may answer later, by method prefix.
+const LATER_APPLICATIONS: &[(&str, LaterHandler)] = &[("app", bridge::request)];
 
 /// The answer to an application method, or `None` when no application has the method.
-pub(crate) fn answer(shared: &Shared, origin: &Origin, req: &Request) -> Option<Response> {
+pub(crate) fn answer(shared: &Shared, origin: &Origin, req: &Request) -> Option<Reply> {
     let (prefix, _) = req.method.split_once('.')?;
+    if let Some((_, handler)) = LATER_APPLICATIONS.iter().find(|(p, _)| *p == prefix) {
+        return Some(handler(shared, origin, req));
+    }
     let (_, handler) = APPLICATIONS.iter().find(|(p, _)| *p == prefix)?;
-    Some(handler(shared, origin, req))
+    Some(Reply::Now(handler(shared, origin, req)))
 }
 
 /// The phone a request comes from: the profile of its `session`, in the configuration now loaded.
