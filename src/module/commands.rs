@@ -112,6 +112,7 @@ pub(crate) fn commands() -> Vec<Command> {
         ),
     ]);
     commands.push(provision::app_bridge_command());
+    commands.extend(provision::app_commands());
     commands
 }
 

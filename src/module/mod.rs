@@ -42,6 +42,8 @@ struct Loaded {
     _ami: manager::Registration,
     _tests: test::Registration,
     _app_bridge: provision::AppBridge,
+    /// Parking and queue changes pushed to phones: stops before the workers it queues to.
+    _live_apps: provision::LiveApps,
     _provisioning: provision::Service,
     discovery: discovery::Responder,
     hints: presence::Hints,
@@ -86,6 +88,7 @@ impl Loaded {
         let provisioning = provision::Service::start(state.provisioning.clone(), workers as usize)?;
         fail_point("provisioning")?;
         let app_bridge = provision::AppBridge::start(state.provisioning.clone())?;
+        let live_apps = provision::LiveApps::start();
         let ami = manager::Registration::register(&ami::ACTIONS)?;
         fail_point("ami")?;
         let cli = cli::Registration::register(commands::commands())?;
@@ -96,6 +99,7 @@ impl Loaded {
             _ami: ami,
             _tests: tests,
             _app_bridge: app_bridge,
+            _live_apps: live_apps,
             _provisioning: provisioning,
             discovery,
             hints,

@@ -10,6 +10,7 @@ mod discovery;
 mod foundation;
 mod freepbx;
 mod mac_security;
+mod parking;
 mod presence;
 mod provision;
 mod soak;

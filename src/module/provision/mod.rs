@@ -6,6 +6,8 @@
 //! blocks. HTTP requests are answered on Asterisk's HTTP session threads from the same shared state.
 
 mod apps;
+pub(crate) use apps::cli::commands as app_commands;
+pub(crate) use apps::live::Live as LiveApps;
 mod inbound;
 mod security;
 mod web;
@@ -42,6 +44,8 @@ pub(crate) enum Job {
     },
     /// A CLI command (no C API does what it does).
     Cli(String),
+    /// Work an Asterisk callback may not do itself (applications' live updates run AMI actions).
+    Run(Box<dyn FnOnce(&Shared) + Send>),
 }
 
 /// What workers and HTTP callbacks share.
@@ -219,6 +223,7 @@ fn worker(shared: &Shared) {
                     log::warning(&format!("'{command}' failed"));
                 }
             }
+            Job::Run(work) => work(shared),
         }
     }
 }

@@ -8,6 +8,7 @@
 mod apps;
 mod discover;
 pub mod http;
+mod parking_queues;
 pub mod sip;
 mod voicemail;
 
@@ -89,6 +90,8 @@ pub struct PhoneArgs {
     discovery: discover::DiscoveryArgs,
     #[command(flatten)]
     voicemail: voicemail::VoicemailArgs,
+    #[command(flatten)]
+    parking_queues: parking_queues::ParkingQueueArgs,
 }
 
 fn parse_server(text: &str) -> Result<String, String> {
@@ -172,6 +175,7 @@ struct Options {
     get_presence: Option<String>,
     apps: apps::AppArgs,
     voicemail: voicemail::VoicemailArgs,
+    parking_queues: parking_queues::ParkingQueueArgs,
 }
 
 /// What `--status` and its companions ask the server to set.
@@ -190,6 +194,7 @@ impl Options {
             substatus: args.substatus,
             message: args.status_message,
         });
+        args.parking_queues.check()?;
         Ok(Self {
             server: resolve_server(server_uri)?,
             server_uri: canonical_server_uri(server_uri),
@@ -209,6 +214,7 @@ impl Options {
             get_presence: args.get_presence,
             apps: args.apps,
             voicemail: args.voicemail,
+            parking_queues: args.parking_queues,
         })
     }
 
@@ -364,6 +370,7 @@ impl Phone {
             self.voicemail(&session)?;
         }
         self.apps(&session)?;
+        self.run_parking_queues(&session)?;
         let mut outcome = Ok(None);
         if let Some(wait) = self.options.wait_reconfigure {
             outcome = self.await_reconfigure(wait);

@@ -7,6 +7,7 @@
 mod ami;
 mod asterisk;
 mod http;
+mod line_ua;
 mod netns;
 mod phone;
 mod sip;
@@ -15,6 +16,7 @@ mod ua;
 use std::path::{Path, PathBuf};
 
 pub use asterisk::{Asterisk, start};
+pub use line_ua::LineUa;
 pub use netns::NetnsPair;
 pub use phone::{PhoneRun, phone};
 pub use sip::{Watcher, raw_message, sip_ok, subscribe_presence};

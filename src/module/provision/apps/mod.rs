@@ -1,7 +1,12 @@
 //! The phone applications served over the phone protocol: each application answers the methods under
 //! its own prefix (`voicemail.`, `parking.`, …) from a module of its own here.
 
+mod actions;
 pub(crate) mod bridge;
+pub(crate) mod cli;
+pub(crate) mod live;
+pub(crate) mod parking;
+pub(crate) mod queues;
 mod recording;
 mod voicemail;
 
@@ -17,8 +22,12 @@ use digium_phones_core::protocol::{self, ErrorReply, Request, Response, code};
 type Handler = fn(&Shared, &Origin, &Request) -> Response;
 
 /// The applications by method prefix (the part before the first `.`).
-const APPLICATIONS: &[(&str, Handler)] =
-    &[("voicemail", voicemail::answer), ("record", recording::answer)];
+const APPLICATIONS: &[(&str, Handler)] = &[
+    ("voicemail", voicemail::answer),
+    ("record", recording::answer),
+    ("parking", parking::answer),
+    ("queue", queues::answer),
+];
 
 /// What a request gets: its answer now, or later from elsewhere.
 pub(crate) enum Reply {
