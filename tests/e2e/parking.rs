@@ -158,6 +158,18 @@ fn parked_calls_are_listed_per_lot_and_retrieved_to_the_phones_line() {
         "{lines:?}"
     );
     assert!(!lines.iter().any(|l| l.contains("default") || l.contains("5559999")), "{lines:?}");
+    // The list above left its session following parking; a phone that leaves the application
+    // closes it (parking.close) and is no longer followed.
+    let following = |ast: &Asterisk| {
+        let text = ast.cli("digium_phones show parking");
+        text.lines().filter(|l| l.split_whitespace().next() == Some("desk")).count()
+    };
+    let before = following(&ast);
+    assert!(before >= 1, "{}", ast.cli("digium_phones show parking"));
+    let run = sim(&ast, &desk(&["--parking", "list", "--app-events", "0.5"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.lines().any(|l| l == "closed parking.close"), "{}", run.stdout);
+    assert_eq!(following(&ast), before, "{}", ast.cli("digium_phones show parking"));
     // The Park softkey settings reach the configuration.
     assert!(
         run.stdout.contains(r#"<setting id="parking_lot_extension" value="800"/>"#),

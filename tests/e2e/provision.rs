@@ -445,7 +445,16 @@ fn every_documented_method_is_implemented() {
             "record.stop",
             "event.reconfigure",
             "app.request",
-            "app.event"
+            "app.event",
+            "parking.list",
+            "parking.retrieve",
+            "parking.close",
+            "parking.update",
+            "queue.status",
+            "queue.login",
+            "queue.pause",
+            "queue.close",
+            "queue.update"
         ]
     );
     let Some(ast) = start("p-doc", &fixture("basic.conf")) else { return };
@@ -485,6 +494,28 @@ fn every_documented_method_is_implemented() {
         assert!(
             run.stderr.contains("refused: 404 no line of this phone has a mailbox")
                 || run.stderr.contains("refused: 403 this phone may not record"),
+            "{extra:?}: {}",
+            run.stderr
+        );
+    }
+    // Parking and queues: answered by their application (alice has neither), never "unknown method";
+    // parking.rs covers what they do, the updates and the closes.
+    for extra in [
+        &["--parking", "list"][..],
+        &["--parking", "retrieve", "default", "701"],
+        &["--queue", "status", "sales"],
+        &["--queue", "login", "sales"],
+        &["--queue", "logout", "sales"],
+        &["--queue", "pause", "sales"],
+        &["--queue", "unpause", "sales"],
+    ] {
+        let mut args = vec!["--profile", "alice", "--pin", "97531"];
+        args.extend_from_slice(extra);
+        let run = with(&args);
+        assert_eq!(run.code, 1, "{extra:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("refused: 403 this phone has no parking application")
+                || run.stderr.contains("refused: 403 queue 'sales' is not one of this phone's"),
             "{extra:?}: {}",
             run.stderr
         );

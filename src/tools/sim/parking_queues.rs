@@ -22,7 +22,8 @@ pub struct ParkingQueueArgs {
     /// With --queue pause: why
     #[arg(long, value_name = "TEXT", requires = "queue")]
     reason: Option<String>,
-    /// Then stay this long and print each parking.update / queue.update event as a line
+    /// Then stay this long and print each parking.update / queue.update event as a line; then
+    /// close the applications used (parking.close, queue.close)
     #[arg(long, value_name = "SECS", value_parser = crate::parse_seconds)]
     app_events: Option<Duration>,
 }
@@ -111,6 +112,14 @@ impl Phone {
         }
         if let Some(wait) = args.app_events {
             self.print_app_events(wait)?;
+            // Leaving the applications, as a phone does when its user closes them: no more updates.
+            let followed =
+                [(args.parking.is_some(), parking::CLOSE), (args.queue.is_some(), queues::CLOSE)];
+            for (_, close) in followed.into_iter().filter(|(used, _)| *used) {
+                let request = Request::new(self.next_request_id(), close);
+                self.call(request.with_param("session", session))?;
+                print_document(&format!("closed {close}"));
+            }
         }
         Ok(())
     }
