@@ -510,7 +510,7 @@ fn call_features_reach_voicemail_intercom_chanspy_and_pickup() {
     assert!(ringing.wait_registered(), "{}", ringing.output());
     let reply = ast.ami(&[
         ("Action", "Originate"),
-        ("Channel", "Local/701@phones/n"),
+        ("Channel", "Local/ring-701@parking-test/n"),
         ("Application", "Wait"),
         ("Data", "60"),
         ("CallerID", "\"Ringing Caller\" <5558001>"),
