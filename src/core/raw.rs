@@ -76,6 +76,24 @@ impl RawConfig {
 }
 
 #[cfg(test)]
+impl RawSection {
+    /// A section of `pairs`, each entry at t.conf:1, for the core's tests.
+    pub(crate) fn of(name: &str, pairs: &[(&str, &str)]) -> Self {
+        let entries = pairs
+            .iter()
+            .map(|(k, v)| RawEntry {
+                key: k.to_string(),
+                value: v.to_string(),
+                file: "t.conf".into(),
+                line: 1,
+                inherited: false,
+            })
+            .collect();
+        Self { name: name.into(), entries, ..Default::default() }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

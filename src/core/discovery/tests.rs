@@ -1,27 +1,11 @@
 use super::dns::{CLASS_IN, TYPE_A, TYPE_ANY, TYPE_PTR, TYPE_SRV, TYPE_TXT, parse};
 use super::*;
 use crate::model::build;
-use crate::raw::{RawConfig, RawEntry, RawSection};
+use crate::raw::{RawConfig, RawSection};
 
 fn model(sections: &[(&str, &[(&str, &str)])]) -> Model {
     let raw = RawConfig {
-        sections: sections
-            .iter()
-            .map(|(name, entries)| RawSection {
-                name: name.to_string(),
-                entries: entries
-                    .iter()
-                    .map(|(k, v)| RawEntry {
-                        key: k.to_string(),
-                        value: v.to_string(),
-                        file: "t.conf".into(),
-                        line: 1,
-                        inherited: false,
-                    })
-                    .collect(),
-                ..Default::default()
-            })
-            .collect(),
+        sections: sections.iter().map(|(name, pairs)| RawSection::of(name, pairs)).collect(),
     };
     let built = build(&raw, None);
     assert_eq!(built.errors(), 0, "{:?}", built.findings);

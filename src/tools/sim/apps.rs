@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use digium_phones_core::apps::bridge;
-use digium_phones_core::protocol::{Element, Event, Message, Request};
+use digium_phones_core::protocol::{Element, Event, Request};
 
 use super::{Phone, SimError};
 
@@ -55,14 +55,7 @@ impl Phone {
     fn wait_app_events(&mut self, wait: Duration) -> Result<(), SimError> {
         let deadline = Instant::now() + wait;
         loop {
-            let event = match self.pending_events.pop_front() {
-                Some(event) => event,
-                None => match self.next_message(deadline)? {
-                    Some(Message::Event(event)) => event,
-                    Some(_) => continue,
-                    None => return Ok(()),
-                },
-            };
+            let Some(event) = self.next_event(deadline)? else { return Ok(()) };
             match app_event(&event) {
                 Some((method, json)) => println!("app-event {method} {json}"),
                 None => eprintln!("event {} ignored", event.method),
@@ -107,7 +100,7 @@ mod tests {
     #[test]
     fn reads_pushed_events() {
         let xml = r#"<event v="1" id="s3" method="app.event"><data><message method="digium.confapp.update">{"muted":true}</message></data></event>"#;
-        let Ok(Message::Event(event)) = protocol::parse(xml) else { panic!() };
+        let Ok(protocol::Message::Event(event)) = protocol::parse(xml) else { panic!() };
         assert_eq!(app_event(&event), Some(("digium.confapp.update", r#"{"muted":true}"#)));
         let other = Event::new("s4", "event.reconfigure");
         assert_eq!(app_event(&other), None);

@@ -448,13 +448,8 @@ impl Phone {
     fn await_reconfigure(&mut self, wait: Duration) -> Result<Option<String>, SimError> {
         let deadline = Instant::now() + wait;
         loop {
-            let event = match self.pending_events.pop_front() {
-                Some(event) => event,
-                None => match self.next_message(deadline)? {
-                    Some(Message::Event(event)) => event,
-                    Some(_) => continue,
-                    None => return Err(SimError::NoReconfigure(wait)),
-                },
+            let Some(event) = self.next_event(deadline)? else {
+                return Err(SimError::NoReconfigure(wait));
             };
             if event.method == method::RECONFIGURE {
                 return self.configure(Some("--- reconfigured")).map(Some);
@@ -539,6 +534,21 @@ impl Phone {
     }
 
     /// The next readable body from the server; unreadable ones and repeated events are skipped.
+    /// The next server → phone event, one that came while waiting for a response first; `None`
+    /// once `deadline` passes.
+    fn next_event(&mut self, deadline: Instant) -> Result<Option<protocol::Event>, SimError> {
+        if let Some(event) = self.pending_events.pop_front() {
+            return Ok(Some(event));
+        }
+        loop {
+            match self.next_message(deadline)? {
+                Some(Message::Event(event)) => return Ok(Some(event)),
+                Some(_) => continue,
+                None => return Ok(None),
+            }
+        }
+    }
+
     fn next_message(&mut self, deadline: Instant) -> Result<Option<Message>, SimError> {
         loop {
             let Some(body) = self.agent.next_body(deadline)? else { return Ok(None) };

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use digium_phones_core::apps::{parking, queues};
-use digium_phones_core::protocol::{Element, Message, Request};
+use digium_phones_core::protocol::{Element, Request};
 
 use super::{Phone, SimError, print_document};
 
@@ -128,14 +128,7 @@ impl Phone {
     fn print_app_events(&mut self, wait: Duration) -> Result<(), SimError> {
         let deadline = Instant::now() + wait;
         loop {
-            let event = match self.pending_events.pop_front() {
-                Some(event) => event,
-                None => match self.next_message(deadline)? {
-                    Some(Message::Event(event)) => event,
-                    Some(_) => continue,
-                    None => return Ok(()),
-                },
-            };
+            let Some(event) = self.next_event(deadline)? else { return Ok(()) };
             if event.method != parking::UPDATE && event.method != queues::UPDATE {
                 eprintln!("event {} ignored", event.method);
                 continue;

@@ -157,21 +157,10 @@ fn live_events_become_changes() {
 #[test]
 fn a_phones_queue_sections() {
     use crate::model::build;
-    use crate::raw::{RawConfig, RawEntry, RawSection};
+    use crate::raw::{RawConfig, RawSection};
     let mut raw = RawConfig::default();
-    let mut add = |name: &str, pairs: &[(&str, &str)]| {
-        let entries = pairs
-            .iter()
-            .map(|(k, v)| RawEntry {
-                key: k.to_string(),
-                value: v.to_string(),
-                file: "t.conf".into(),
-                line: 1,
-                inherited: false,
-            })
-            .collect();
-        raw.sections.push(RawSection { name: name.into(), entries, ..Default::default() });
-    };
+    let mut add =
+        |name: &str, pairs: &[(&str, &str)]| raw.sections.push(RawSection::of(name, pairs));
     add("700", &[("type", "line"), ("context", "office")]);
     add(
         "q1",
