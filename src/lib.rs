@@ -1,7 +1,7 @@
 //! res_digium_phone: an open-source Digium Phone Module for Asterisk.
 //!
-//! This crate is the module Asterisk loads; its logic is in `digium-phones-core` (pure Rust, no
-//! `unsafe`, unit-tested without Asterisk).
+//! This crate is the module Asterisk loads; its logic is in `digium-phones-core` (pure Rust with
+//! `unsafe_code` forbidden, unit-tested without Asterisk).
 //! - `ffi` is the only place where `unsafe_code` is allowed: the C ABI Asterisk loads, and one safe
 //!   wrapper per Asterisk object.
 //! - `module` is the safe glue between the two: load, reload, unload, the CLI, AMI and HTTP

@@ -15,7 +15,7 @@
 
 use std::cell::RefCell;
 use std::ffi::{CStr, c_char, c_int};
-use std::sync::{Arc, Mutex};
+use std::sync::{Mutex, RwLock};
 
 use digium_phones_core::ami::{self, ActionError, Block};
 
@@ -92,11 +92,9 @@ pub(crate) fn run(name: &str, headers: &[(&str, &str)]) -> Result<Vec<Block>, Ho
 pub(crate) type EventCallback = Box<dyn Fn(&str, &str) + Send + Sync>;
 
 /// The callbacks of the registered [`EventHook`]s, which the one C helper reads.
-static CALLBACKS: Mutex<Vec<(u64, Arc<EventCallback>)>> = Mutex::new(Vec::new());
-
-fn callbacks() -> std::sync::MutexGuard<'static, Vec<(u64, Arc<EventCallback>)>> {
-    CALLBACKS.lock().unwrap_or_else(|p| p.into_inner())
-}
+/// Read on every manager event Asterisk raises, from any thread, so a read lock: events on
+/// different threads do not wait for each other, and nothing is allocated per event.
+static CALLBACKS: RwLock<Vec<(u64, EventCallback)>> = RwLock::new(Vec::new());
 
 unsafe extern "C" fn on_event(category: c_int, event: *const c_char, body: *mut c_char) -> c_int {
     guard::entry("AMI event hook", 0, || {
@@ -108,8 +106,9 @@ unsafe extern "C" fn on_event(category: c_int, event: *const c_char, body: *mut 
         let (event, body) = unsafe {
             (CStr::from_ptr(event).to_string_lossy(), CStr::from_ptr(body).to_string_lossy())
         };
-        let wanted: Vec<Arc<EventCallback>> = callbacks().iter().map(|(_, c)| c.clone()).collect();
-        for callback in wanted {
+        // Callbacks only copy and queue (see EventCallback), so running them under the read lock
+        // is safe; registering or dropping an EventHook from one would deadlock.
+        for (_, callback) in CALLBACKS.read().unwrap_or_else(|p| p.into_inner()).iter() {
             callback(&event, &body);
         }
         0
@@ -137,7 +136,7 @@ impl EventHook {
     pub fn register(callback: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        callbacks().push((id, Arc::new(Box::new(callback))));
+        CALLBACKS.write().unwrap_or_else(|p| p.into_inner()).push((id, Box::new(callback)));
         let mut hook = HOOK.lock().unwrap_or_else(|p| p.into_inner());
         if hook.is_none() {
             let mut boxed = Box::new(sys::manager_custom_hook {
@@ -157,7 +156,7 @@ impl Drop for EventHook {
     fn drop(&mut self) {
         // The callbacks' lock is released before unregistering: a callback under way takes it.
         let last = {
-            let mut all = callbacks();
+            let mut all = CALLBACKS.write().unwrap_or_else(|p| p.into_inner());
             all.retain(|(id, _)| *id != self.id);
             all.is_empty()
         };
