@@ -16,11 +16,15 @@ use crate::ffi::pbx;
 use crate::ffi::sorcery::Sorcery;
 use crate::ffi::{log, presence as ast_presence};
 
-use super::state;
+use super::{settings, state};
+use digium_phones_core::apps::parking::Visible;
+use digium_phones_core::apps::parking::hints::{self, ContactLists};
 use digium_phones_core::finding::Finding;
 use digium_phones_core::model::{Model, Phone};
 use digium_phones_core::names::NameMap;
-use digium_phones_core::presence::{self, Endpoint, Hint, LinePresence, Reading, Reported};
+use digium_phones_core::presence::{
+    self, Endpoint, Hint, HintOwner, LinePresence, Reading, Reported,
+};
 use digium_phones_core::protocol::{ErrorReply, Request, Response};
 
 /// The hints this module keeps in the dialplan; dropping it removes them (and the contexts it made).
@@ -47,7 +51,9 @@ impl Hints {
     /// A site of 10,000 phones (20,000 lines) has 40,000 hints: everything here is a set lookup,
     /// and Asterisk is given them in the order that makes each of its list walks stop at once.
     pub fn apply(&mut self, model: &Model) {
-        let plan = presence::hint_plan(model, &endpoint_reader());
+        let endpoint = endpoint_reader();
+        let mut plan = presence::hint_plan(model, &endpoint);
+        add_parking_hints(&mut plan, model, &endpoint);
         plan.findings.iter().for_each(log_finding);
         let changes = presence::hint_changes(std::mem::take(&mut self.installed), &plan.hints);
         for old in &changes.remove {
@@ -67,8 +73,8 @@ impl Hints {
                     format!(" (in {}, which it includes)", existing.context)
                 };
                 left.push(format!(
-                    "{}@{} already has the hint '{}'{place}; left as it is (line '{}')",
-                    hint.exten, hint.context, existing.hint, hint.line
+                    "{}@{} already has the hint '{}'{place}; left as it is ({})",
+                    hint.exten, hint.context, existing.hint, hint.owner
                 ));
                 continue;
             }
@@ -90,6 +96,28 @@ impl Hints {
         self.contexts = keep;
         *self.shown.lock().unwrap_or_else(|p| p.into_inner()) = self.installed.clone();
     }
+}
+
+/// Hints for the parking spaces phones watch, when some phone has a parking application and contact
+/// lists (res_parking.conf and the lists are read only then).
+fn add_parking_hints(
+    plan: &mut presence::HintPlan,
+    model: &Model,
+    endpoint: &dyn Fn(&str) -> Option<Endpoint>,
+) {
+    let watching =
+        |p: &Phone| !p.contacts.is_empty() && Visible::of(model, &p.name) != Visible::None;
+    if !model.phones.iter().any(watching) {
+        return;
+    }
+    let mut lists = ContactLists::new(model);
+    hints::add_parking_hints(
+        plan,
+        model,
+        &settings::parking_lots(),
+        &mut |p| lists.subscriptions(p),
+        endpoint,
+    );
 }
 
 /// Reads a line's PJSIP endpoint (the line's name) through res_pjsip's sorcery instance; reads
@@ -138,7 +166,17 @@ fn log_finding(f: &Finding) {
 pub(crate) fn hint_of(line: &str) -> Option<String> {
     let state = state::get()?;
     let hints = state.hints.lock().unwrap_or_else(|p| p.into_inner());
-    hints.iter().find(|h| h.line == line).map(|h| format!("{}@{}", h.exten, h.context))
+    hints
+        .iter()
+        .find(|h| matches!(&h.owner, HintOwner::Line(l) if l == line))
+        .map(|h| format!("{}@{}", h.exten, h.context))
+}
+
+/// The hints this module installed for parking spaces, in configuration order.
+pub(crate) fn parking_hints() -> Vec<Hint> {
+    let Some(state) = state::get() else { return Vec::new() };
+    let hints = state.hints.lock().unwrap_or_else(|p| p.into_inner());
+    hints.iter().filter(|h| matches!(h.owner, HintOwner::ParkingLot(_))).cloned().collect()
 }
 
 /// What Asterisk holds for a line.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::ffi::config::{self as ast_config, Loaded};
 use crate::ffi::http;
+use digium_phones_core::apps::parking::hints::{self, LotSpaces};
 use digium_phones_core::provision::httpauth::Listeners;
 use digium_phones_core::raw::RawConfig;
 use digium_phones_core::settings::{self, HttpServer};
@@ -51,4 +52,9 @@ pub(crate) fn endpoint_passwords() -> HashMap<String, String> {
     load("pjsip.conf", "pjsip")
         .map(|cfg| digium_phones_core::provision::pjsip::endpoint_passwords(&cfg))
         .unwrap_or_default()
+}
+
+/// The lots res_parking.conf defines (res_parking's `default` lot when it has none).
+pub(crate) fn parking_lots() -> Vec<LotSpaces> {
+    hints::configured_lots(&load("res_parking.conf", "parking").unwrap_or_default())
 }

@@ -7,7 +7,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::support::{Asterisk, LineUa, PhoneRun, digium_phones, fixture, phone, repo, start};
+use crate::support::{
+    Asterisk, LineUa, PhoneRun, Watcher, digium_phones, fixture, phone, repo, start,
+};
 
 /// Starts an instance with the parking fixture: two lots (default 701-720, sales 801-820), queues
 /// sales and support, lines 700/701, and the modules, endpoints and dialplan they need.
@@ -670,4 +672,87 @@ fn parking_and_queue_changes_reach_the_phones_that_follow_them() {
     assert!(!ast.cli("digium_phones show parking").contains("Following"));
     hang_up_all(&ast);
     assert!(ast.is_alive());
+}
+
+/// A contact list whose keys subscribe to `spaces` (`subscribe_to="sip:<space>@pbx"`).
+fn contact_list(spaces: &[&str]) -> String {
+    let contacts: String = spaces
+        .iter()
+        .map(|s| format!("  <contact id=\"k{s}\" subscribe_to=\"sip:{s}@pbx\"/>\n"))
+        .collect();
+    format!("<contacts group_name=\"keys\">\n{contacts}</contacts>\n")
+}
+
+/// The `core show hints` line of `exten@context`, if there is one.
+fn hint_line(ast: &Asterisk, at: &str) -> Option<String> {
+    ast.cli("core show hints")
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{at} ")))
+        .map(str::to_string)
+}
+
+#[test]
+fn parking_spaces_watched_by_contacts_get_hints_that_light_blf_keys() {
+    let Some(ast) = start_parking("park-hints") else { return };
+    let files = ast.host_dir().join("lib/files");
+    std::fs::create_dir_all(&files).unwrap();
+    // desk sees the sales lot only: 703 (default) gets no hint from it, 9999 is in no lot.
+    std::fs::write(files.join("desk.xml"), contact_list(&["801", "703", "9999"])).unwrap();
+    std::fs::write(files.join("boss.xml"), contact_list(&["702", "803"])).unwrap();
+    let conf = std::fs::read_to_string(fixture("parking/res_digium_phone.conf")).unwrap();
+    let with_contacts = |desk: &str| {
+        format!(
+            "{conf}\n[general](+)\nfile_directory = {}/lib/files\n[desk](+)\ncontact = {desk}\n\
+             [boss](+)\ncontact = boss.xml\n",
+            ast.dir()
+        )
+    };
+    ast.write_config(&with_contacts("desk.xml"));
+    assert!(ast.cli("module reload res_digium_phone.so").contains("reloaded successfully"));
+
+    // Lines 700 and 701 subscribe in [phones] (their endpoints' context).
+    for (at, device) in [
+        ("801@phones", "park:801@parkedsales"),
+        ("702@phones", "park:702@parkedcalls"),
+        ("803@phones", "park:803@parkedsales"),
+    ] {
+        let line = hint_line(&ast, at)
+            .unwrap_or_else(|| panic!("no hint {at}:\n{}", ast.cli("core show hints")));
+        assert!(line.contains(device), "{line}");
+    }
+    for at in ["703@phones", "9999@phones"] {
+        assert!(hint_line(&ast, at).is_none(), "{at}: {}", ast.cli("core show hints"));
+    }
+    let shown = ast.cli("digium_phones show parking");
+    assert!(
+        has_row(&shown, &["801@phones", "park:801@parkedsales", "parking lot 'sales'"]),
+        "{shown}"
+    );
+
+    // A BLF key on 801 lights when a call is parked there, as does the extension's state (the key
+    // subscribes from feature-tester, an endpoint in [phones] without authentication).
+    let state = |ast: &Asterisk| {
+        ast.ami(&[("Action", "ExtensionState"), ("Exten", "801"), ("Context", "phones")])
+    };
+    assert!(state(&ast).contains("StatusText: Idle"), "{}", state(&ast));
+    let mut key = Watcher::subscribe(&ast, "feature-tester", "801");
+    assert!(key.notify_with("Ready").is_some(), "no first NOTIFY; responses {:?}", key.responses);
+    park(&ast, "sales", "Sales Caller", "5551234", "801");
+    let body = key.notify_with("On the phone");
+    assert!(body.is_some(), "no NOTIFY for the parked call; responses {:?}", key.responses);
+    assert!(state(&ast).contains("StatusText: InUse"), "{}", state(&ast));
+    hang_up_all(&ast);
+    assert!(key.notify_with("Ready").is_some(), "no NOTIFY when the call left");
+
+    // Reload follows the contact lists: desk no longer watches 801.
+    std::fs::write(files.join("desk2.xml"), contact_list(&["802"])).unwrap();
+    ast.write_config(&with_contacts("desk2.xml"));
+    assert!(ast.cli("module reload res_digium_phone.so").contains("reloaded successfully"));
+    assert!(hint_line(&ast, "801@phones").is_none(), "{}", ast.cli("core show hints"));
+    assert!(hint_line(&ast, "802@phones").is_some_and(|l| l.contains("park:802@parkedsales")));
+    assert!(hint_line(&ast, "803@phones").is_some(), "{}", ast.cli("core show hints"));
+    // And they leave with the module.
+    ast.cli("module unload res_digium_phone.so");
+    let hints = ast.cli("core show hints");
+    assert!(!hints.contains("park:"), "{hints}");
 }

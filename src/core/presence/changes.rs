@@ -48,7 +48,7 @@ mod tests {
             context: context.into(),
             exten: exten.into(),
             hint: format!("PJSIP/{exten},CustomPresence:{exten}"),
-            line: exten.into(),
+            owner: crate::presence::HintOwner::Line(exten.into()),
         }
     }
 

@@ -19,8 +19,8 @@ use crate::protocol::{ErrorReply, code};
 
 pub use changes::{HintChanges, empty_contexts, hint_changes, in_plan_order};
 pub use plan::{
-    AUTO_HINT_PREFIX, Endpoint, Hint, HintPlan, SetPlan, StatusChoice, hint_context_of, hint_plan,
-    lines_for, plan_set, provider, status_allowed, status_choices, usable_line_name,
+    AUTO_HINT_PREFIX, Endpoint, Hint, HintOwner, HintPlan, SetPlan, StatusChoice, hint_context_of,
+    hint_plan, lines_for, plan_set, provider, status_allowed, status_choices, usable_line_name,
 };
 pub use value::{
     MAX_MESSAGE, MAX_SUBTYPE, Reading, Reported, State, Status, decode, decode_reading, encode,

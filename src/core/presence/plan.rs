@@ -114,8 +114,25 @@ pub struct Hint {
     pub context: String,
     pub exten: String,
     pub hint: String,
-    /// The line it is for.
-    pub line: String,
+    pub owner: HintOwner,
+}
+
+/// What a hint is for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HintOwner {
+    /// A line's presence (`PJSIP/<line>,CustomPresence:<line>`).
+    Line(String),
+    /// A space of this parking lot (`park:<space>@<context>`).
+    ParkingLot(String),
+}
+
+impl std::fmt::Display for HintOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Line(line) => write!(f, "line '{line}'"),
+            Self::ParkingLot(lot) => write!(f, "a space of parking lot '{lot}'"),
+        }
+    }
 }
 
 impl Hint {
@@ -223,7 +240,7 @@ pub fn hint_plan(model: &Model, endpoint: &dyn Fn(&str) -> Option<Endpoint>) -> 
                 context: context.clone(),
                 exten: exten.to_string(),
                 hint: format!("PJSIP/{name},{}", provider(&line.name), name = line.name),
-                line: line.name.clone(),
+                owner: HintOwner::Line(line.name.clone()),
             });
         }
     }

@@ -328,7 +328,7 @@ fn one_hint_per_line_and_clashes_reported() {
             ("digium_phones_hints", "auto_hint_202", "PJSIP/202,CustomPresence:202"),
         ]
     );
-    assert_eq!(plan.hints[2].line, "201");
+    assert_eq!(plan.hints[2].owner, HintOwner::Line("201".into()));
     // 202's exten=200 is taken by line 200, which comes first; its auto_hint_ is its own.
     let findings: Vec<String> = plan.findings.iter().map(ToString::to_string).collect();
     assert_eq!(
@@ -392,7 +392,7 @@ fn hints_go_to_hint_context_and_skip_what_a_hint_cannot_hold() {
         context: "office-hints".into(),
         exten: exten.into(),
         hint: format!("PJSIP/{line},CustomPresence:{line}"),
-        line: line.into(),
+        owner: HintOwner::Line(line.into()),
     };
     assert_eq!(
         plan.hints,

@@ -5,6 +5,8 @@ use crate::apps::fields::{self, Fields};
 use crate::model::{AppKind, Model};
 use crate::protocol::{Element, MAX_BODY, Request, Response};
 
+pub mod hints;
+
 #[cfg(test)]
 mod tests;
 
@@ -264,6 +266,7 @@ pub fn admin_text(
     lots: &[Lot],
     calls: &[Parked],
     following: &[(String, String, String)],
+    hints: &[crate::presence::Hint],
 ) -> String {
     use crate::table::render;
     let rows: Vec<Vec<String>> = lots
@@ -299,6 +302,16 @@ pub fn admin_text(
             following.iter().map(|(s, p, w)| vec![p.clone(), s.clone(), w.clone()]).collect();
         out.push('\n');
         out.push_str(&render(&["Following", "Session", "Applications"], &rows));
+    }
+    if !hints.is_empty() {
+        let rows: Vec<Vec<String>> = hints
+            .iter()
+            .map(|h| {
+                vec![format!("{}@{}", h.exten, h.context), h.hint.clone(), h.owner.to_string()]
+            })
+            .collect();
+        out.push('\n');
+        out.push_str(&render(&["Hint", "Device", "For"], &rows));
     }
     out.push_str(&format!("\nObjects found: {}\n", calls.len()));
     out

@@ -8,7 +8,7 @@ use digium_phones_core::protocol::{Request, Response};
 
 use super::{live, parking as parking_app, queues as queues_app};
 use crate::ffi::cli::{Args, Command, Outcome};
-use crate::module::config;
+use crate::module::{config, presence};
 
 pub(crate) fn commands() -> Vec<Command> {
     vec![
@@ -58,7 +58,7 @@ fn show_parking(a: &mut Args) -> Outcome {
             return Outcome::Failure;
         }
     };
-    let text = parking::admin_text(&lots, &calls, &live::list());
+    let text = parking::admin_text(&lots, &calls, &live::list(), &presence::parking_hints());
     a.print(&text);
     Outcome::Success
 }
