@@ -29,6 +29,8 @@ fn pin_authentication() {
     let ok = phone(&ast, &[&base[..], &["--pin", "97531"]].concat());
     assert_eq!(ok.code, 0, "{}\n{}", ok.stdout, ok.stderr);
     assert!(ok.stdout.contains("<config"), "{}", ok.stdout);
+    // The reply says when to fetch (a phone alone: at once), and the simulator waited as told.
+    assert!(ok.stderr.contains("config after_ms "), "{}", ok.stderr);
     // XML-hostile values arrive escaped, so they read back intact.
     assert!(ok.stdout.contains("Sales &amp; Support"), "{}", ok.stdout);
     assert!(ok.stdout.contains("s3cret-line-200"), "the claimed phone gets its line secret");
@@ -57,6 +59,7 @@ fn userlist_needs_the_global_pin() {
         list.stdout
     );
     assert!(list.stdout.contains("Alice &quot;Al&quot; &lt;Ops&gt;"), "{}", list.stdout);
+    assert!(list.stderr.contains("userlist after_ms "), "{}", list.stderr);
     for secret in ["s3cret", "97531", "86420", "24681357"] {
         assert!(!list.stdout.contains(secret), "{secret} in the profile list");
     }

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod files;
 pub mod httpauth;
 pub mod lockout;
+pub mod pacing;
 pub mod pjsip;
 pub mod recent;
 pub mod sessions;

@@ -226,12 +226,32 @@ fn answer(shared: &Shared, msg: &Inbound, origin: &Origin, req: &Request) -> Rep
 }
 
 /// Stores `body` behind a fresh token for `origin` and returns `(url, md5, size)`.
+/// A document published for one phone: where and what it is, and when to fetch it.
+struct Published {
+    url: String,
+    md5: String,
+    size: usize,
+    /// Milliseconds the phone should wait before fetching (core `provision::pacing`).
+    after_ms: u64,
+}
+
+impl Published {
+    /// The reply's pointer to it: `<name url= md5= size= after_ms=/>`.
+    fn element(self, name: &str) -> Element {
+        Element::new(name)
+            .attr("url", self.url)
+            .attr("md5", self.md5)
+            .attr("size", self.size.to_string())
+            .attr("after_ms", self.after_ms.to_string())
+    }
+}
+
 fn publish(
     shared: &Shared,
     origin: &Origin,
     document: &'static str,
     body: String,
-) -> Option<(String, String, usize)> {
+) -> Option<Published> {
     let ip = origin.ip?;
     let random = random16()?;
     let base =
@@ -246,7 +266,8 @@ fn publish(
         message: None,
     };
     let id = shared.tokens.lock().unwrap_or_else(|p| p.into_inner()).issue(random, token, now);
-    Some((format!("{base}/session/{id}/{document}"), md5, size))
+    let after_ms = shared.pacer.lock().unwrap_or_else(|p| p.into_inner()).wait_ms(shared.now_ms());
+    Some(Published { url: format!("{base}/session/{id}/{document}"), md5, size, after_ms })
 }
 
 fn unavailable(req: &Request) -> Response {
@@ -277,20 +298,14 @@ fn userlist(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -
         }
     };
     let count = entries.len();
-    let Some((url, md5, _)) =
-        publish(shared, origin, "userlist.xml", documents::userlist(&entries))
+    let Some(published) = publish(shared, origin, "userlist.xml", documents::userlist(&entries))
     else {
         return unavailable(req);
     };
     Response::ok(
         &req.id,
         &req.method,
-        vec![
-            Element::new("userlist")
-                .attr("url", url)
-                .attr("md5", md5)
-                .attr("count", count.to_string()),
-        ],
+        vec![published.element("userlist").attr("count", count.to_string())],
     )
 }
 
@@ -343,7 +358,7 @@ fn claim(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> R
             );
         }
     };
-    let Some((url, md5, size)) = publish(shared, origin, "config.xml", document) else {
+    let Some(published) = publish(shared, origin, "config.xml", document) else {
         return unavailable(req);
     };
     let Some(random) = random16() else { return unavailable(req) };
@@ -369,10 +384,7 @@ fn claim(shared: &Shared, origin: &Origin, req: &Request, mac: Option<Mac>) -> R
     Response::ok(
         &req.id,
         &req.method,
-        vec![
-            Element::new("config").attr("url", url).attr("md5", md5).attr("size", size.to_string()),
-            Element::new("session").attr("id", session_id),
-        ],
+        vec![published.element("config"), Element::new("session").attr("id", session_id)],
     )
 }
 

@@ -24,6 +24,7 @@ use digium_phones_core::protocol::{self, Event};
 use digium_phones_core::provision::files::Md5Cache;
 use digium_phones_core::provision::httpauth::NonceStore;
 use digium_phones_core::provision::lockout::Lockouts;
+use digium_phones_core::provision::pacing::FetchPacer;
 use digium_phones_core::provision::{Recent, SessionTable, TokenStore};
 use digium_phones_core::queue::Queue;
 
@@ -70,6 +71,8 @@ pub(crate) struct Shared {
     pub endpoint_passwords: RwLock<HashMap<String, String>>,
     /// One-touch recordings running: channel name → MixMonitor id (record.start/stop).
     pub recordings: Mutex<HashMap<String, String>>,
+    /// When phones fetch the documents replies name (a storm must not overflow the HTTP backlog).
+    pub pacer: Mutex<FetchPacer>,
     started: Instant,
     event_ids: std::sync::atomic::AtomicU64,
 }
@@ -89,6 +92,7 @@ impl Shared {
             md5s: Mutex::default(),
             endpoint_passwords: RwLock::default(),
             recordings: Mutex::default(),
+            pacer: Mutex::default(),
             started: Instant::now(),
             event_ids: Default::default(),
         };
@@ -99,6 +103,11 @@ impl Shared {
     /// Seconds on a monotonic clock.
     pub fn now(&self) -> u64 {
         self.started.elapsed().as_secs()
+    }
+
+    /// Milliseconds on the same clock.
+    pub fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
     pub fn next_event_id(&self) -> String {

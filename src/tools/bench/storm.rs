@@ -273,6 +273,7 @@ fn ours(
         (Some(url), Some(md5)) => (url, md5),
         _ => return Err("the reply's <config> lacks url or md5".into()),
     };
+    crate::sim::wait_as_told(config);
     let body = http::get(url, USER_AGENT, Some(phone_ip(i)), deadline)
         .map_err(|e| format!("http: {}", without_url(&e.to_string(), url)))?;
     if format!("{:x}", md5::compute(&body)) != md5 {

@@ -576,6 +576,9 @@ impl Phone {
         let url = pointer
             .get("url")
             .ok_or_else(|| SimError::Integrity(format!("the reply's <{what}> has no url")))?;
+        if let Some(ms) = wait_as_told(pointer) {
+            eprintln!("{what} after_ms {ms}");
+        }
         let deadline = Instant::now() + self.options.timeout;
         let local = Some(self.agent.local_addr().ip());
         let body = http::get(url, &self.options.user_agent(), local, deadline)?;
@@ -645,6 +648,17 @@ fn print_document(text: &str) {
     let newline = if text.ends_with('\n') { "" } else { "\n" };
     // A closed stdout (piped into `head`) is not worth a panic.
     let _ = write!(stdout, "{text}{newline}").and_then(|()| stdout.flush());
+}
+
+/// Waits the `after_ms` a reply gives for its document before fetching it, as a phone should (the
+/// server spreads a storm's fetches over time so Asterisk's HTTP backlog never overflows). Waits of
+/// more than ten seconds are not from this server's pacing and are cut to that. Returns what the
+/// reply said, if it said it.
+pub fn wait_as_told(pointer: &Element) -> Option<u64> {
+    const LONGEST_MS: u64 = 10_000;
+    let ms = pointer.get("after_ms").and_then(|v| v.parse::<u64>().ok())?;
+    std::thread::sleep(std::time::Duration::from_millis(ms.min(LONGEST_MS)));
+    Some(ms)
 }
 
 #[cfg(test)]
