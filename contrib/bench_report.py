@@ -84,6 +84,15 @@ def collect(path):
     return data
 
 
+def worst_stall(reloads, probe):
+    """The largest (slowest round trip during a reload - usual round trip) of one probe over the
+    reloads; n/a when a probe was lost (it has no round trip) or a reload had no probe."""
+    stalls = [num(r, f"{probe}_during_max_ms") - num(r, f"{probe}_quiet_p50_ms") for r in reloads]
+    if not stalls or any(s != s for s in stalls):
+        return float("nan")
+    return max(stalls)
+
+
 def figures(data):
     storms = data["storm"]
     ns = sorted({n for (_, n) in storms})
@@ -101,10 +110,7 @@ def figures(data):
         "reload10k_ms": median(same, "reload_ms"),
         # How long a reload held Asterisk's message path up: the slowest echo in flight during it,
         # less an echo's usual round trip; the worst of the reloads.
-        "stall_ms": max(
-            (num(r, "floor_during_max_ms") - num(r, "floor_quiet_p50_ms") for r in same),
-            default=float("nan"),
-        ),
+        "stall_ms": worst_stall(same, "floor"),
         "rss_10k_mb": (num(grow, "rss_after_kib") - num(grow, "rss_before_kib")) / 1024,
     }
     return fig
