@@ -62,10 +62,22 @@ def num(r, key):
     return float(value) if value not in ("-", "lost") else float("nan")
 
 
+def values(rows, key):
+    """KEY's numbers in ROWS, those missing or lost left out."""
+    return [v for v in (num(r, key) for r in rows) if v == v]
+
+
 def median(rows, key):
-    values = [num(r, key) for r in rows]
-    values = [v for v in values if v == v]
-    return statistics.median(values) if values else float("nan")
+    found = values(rows, key)
+    return statistics.median(found) if found else float("nan")
+
+
+def spread(found, digits=2):
+    """`min / median / max` of numbers, for one table cell."""
+    found = [v for v in found if v == v]
+    if not found:
+        return "n/a"
+    return " / ".join(fmt(v, digits) for v in (min(found), statistics.median(found), max(found)))
 
 
 def collect(path):
@@ -153,32 +165,33 @@ def report(path, old_path=None):
         "with `MessageSend` (Asterisk's own message path, nothing else). **phoneprov**: "
         "`GET /phoneprov/<mac>.cfg` from res_phoneprov, a template made from the document this "
         "module serves, so both documents have the same size. After one uncounted storm of each "
-        "kind, the kinds take turns for every round; medians over the rounds, failures summed. "
-        "CPU is Asterisk's (user + system, all threads) during the storm; RSS growth is summed over "
-        "the mode's own storms.\n"
+        "kind, the kinds take turns for every round. Each figure is given as min / median / max "
+        "over the rounds, failures are summed. CPU is Asterisk's (user + system, all threads) during "
+        "the storm, RSS growth Asterisk's from before the storm to after it.\n"
     )
+    mmm = "min / median / max"
     w(
-        "| mode | N | rounds | failures | completion ms | phones/s | RTT p50 ms | RTT p99 ms | "
-        "Asterisk CPU s | Asterisk RSS growth MB |"
+        f"| mode | N | rounds | failures | completion ms, {mmm} | phones/s, {mmm} | "
+        f"RTT p50 ms, {mmm} | RTT p99 ms, {mmm} | Asterisk CPU s, {mmm} | "
+        f"Asterisk RSS growth MB, {mmm} |"
     )
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in sorted({n for (_, n) in data["storm"]}):
         for mode in MODES:
             rows = data["storm"].get((mode, n), [])
             if not rows:
                 continue
-            # Summed over this mode's own rounds: the other modes' rounds fall in between.
-            grown = sum(num(r, "rss_after_kib") - num(r, "rss_before_kib") for r in rows) / 1024
-            rss = f"{grown:.1f}"
+            grown = [(num(r, "rss_after_kib") - num(r, "rss_before_kib")) / 1024 for r in rows]
             w(
                 f"| {mode} | {n} | {len(rows)} | {sum(int(r['failures']) for r in rows)} | "
-                f"{fmt(median(rows, 'wall_ms'), 0)} | {fmt(median(rows, 'rate'), 0)} | "
-                f"{fmt(median(rows, 'rtt_p50_ms'))} | {fmt(median(rows, 'rtt_p99_ms'))} | "
-                f"{fmt(median(rows, 'cpu_s'))} | {rss} |"
+                f"{spread(values(rows, 'wall_ms'), 0)} | {spread(values(rows, 'rate'), 0)} | "
+                f"{spread(values(rows, 'rtt_p50_ms'))} | {spread(values(rows, 'rtt_p99_ms'))} | "
+                f"{spread(values(rows, 'cpu_s'))} | {spread(grown, 1)} |"
             )
     w("")
     w("## Reload\n")
     big = data["reload"].get("grow", {}).get("phones", "?")
+    same = [r for k, r in data["reload"].items() if k.startswith("same")]
     w(
         f"An instance serving a generated file of one phone is given one of {big} phones (two "
         "lines each) with `module reload` over AMI, which answers when the reload is done; with "
@@ -188,21 +201,29 @@ def report(path, old_path=None):
         "copy of itself, the whole model in service, while two probes send one request at a time: "
         "one through the floor's echo (Asterisk's message thread and the dialplan), one through "
         "the module (`provision.config`, reply only). **during max** is the slowest probe round "
-        "trip that overlapped the reload; **quiet p50** the usual one.\n"
+        "trip that overlapped the reload; **quiet p50** the usual one. The last row gives min / "
+        "median / max over the changed-copy reloads, probes lost summed.\n"
     )
     w(
-        "| reload | took ms | answer | Asterisk CPU s | RSS before → after MB | echo quiet p50 / "
-        "during max ms | module quiet p50 / during max ms | probes lost |"
+        "| reload | took ms | answer | Asterisk CPU s | RSS before → after MB | echo quiet p50 ms | "
+        "echo during max ms | module quiet p50 ms | module during max ms | probes lost |"
     )
-    w("|---|---:|---|---:|---|---|---|---:|")
+    w("|---|---:|---|---:|---|---:|---:|---:|---:|---:|")
+    probed = ("floor_quiet_p50_ms", "floor_during_max_ms", "ours_quiet_p50_ms", "ours_during_max_ms")
     for kind, r in data["reload"].items():
         name = "1 → N phones, no probes" if kind == "grow" else f"N → N changed ({kind})"
-        probe = lambda m: f"{r[m + '_quiet_p50_ms']} / {r[m + '_during_max_ms']}" if m + "_probes" in r else "—"
-        lost = int(r.get("floor_lost", 0)) + int(r.get("ours_lost", 0))
+        probes = " | ".join(r.get(key, "—") for key in probed)
         w(
             f"| {name} | {r['reload_ms']} | {r['answer']} | {r['cpu_s']} | "
             f"{num(r, 'rss_before_kib') / 1024:.1f} → {num(r, 'rss_after_kib') / 1024:.1f} | "
-            f"{probe('floor')} | {probe('ours')} | {lost} |"
+            f"{probes} | {lost(r)} |"
+        )
+    if same:
+        probes = " | ".join(spread(values(same, key)) for key in probed)
+        w(
+            f"| N → N changed, min / median / max of {len(same)} | "
+            f"{spread(values(same, 'reload_ms'))} | — | {spread(values(same, 'cpu_s'))} | — | "
+            f"{probes} | {sum(lost(r) for r in same)} |"
         )
     w("")
     mem = data["memory"]
@@ -245,6 +266,11 @@ def report(path, old_path=None):
         f"rss_10k_mb={fmt(fig['rss_10k_mb'], 1)}"
     )
     print("\n".join(out))
+
+
+def lost(reload):
+    """The probes a reload lost, both probes together."""
+    return int(reload.get("floor_lost", 0)) + int(reload.get("ours_lost", 0))
 
 
 def human_ns(ns):
