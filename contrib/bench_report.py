@@ -2,7 +2,8 @@
 """The tables of docs/benchmarks.md, from the raw lines contrib/bench.sh collects.
 
     bench_report.py criterion          criterion's output on stdin -> `criterion name=... mid_ns=...`
-    bench_report.py report RAW [OLD]   the Markdown document; OLD's analysis section is kept
+    bench_report.py report RAW [OLD]   the Markdown document; OLD's analysis section is kept, and
+                                       OLD's own figures become its "Previous run" section
     bench_report.py check RAW          exit 1 unless every phone of every storm provisioned, every
                                        reload succeeded with no probe lost, and every figure is there
 
@@ -17,6 +18,9 @@ import sys
 MODES = ("floor", "ours", "phoneprov")
 UNITS_NS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
 ANALYSIS = re.compile(r"<!-- analysis -->\n.*?<!-- /analysis -->\n", re.S)
+PREVIOUS = re.compile(r"<!-- previous -->\n.*?<!-- /previous -->\n", re.S)
+# The sections of a report whose figures the next report keeps: (heading, heading there).
+KEPT = (("## Boot storm", "### Boot storm"), ("## Reload", "### Reload"), ("## Targets", "### Targets"))
 
 TARGETS = [
     # (name, figure, test, wanted)
@@ -254,14 +258,20 @@ def report(path, old_path=None):
         w(f"| {name} | {wanted} | {fmt(v)} | {met} |")
     w("")
     analysis = "<!-- analysis -->\n<!-- /analysis -->\n"
+    previous = ""
     if old_path:
         try:
-            found = ANALYSIS.search(open(old_path, encoding="utf-8").read())
-            if found:
-                analysis = found.group(0)
+            with open(old_path, encoding="utf-8") as f:
+                old = f.read()
         except FileNotFoundError:
-            pass
+            old = ""
+        found = ANALYSIS.search(old)
+        if found:
+            analysis = found.group(0)
+        previous = previous_run(old)
     w(analysis)
+    if previous:
+        w(previous)
     w(
         f"RESULT phones={fig['phones']} failures={fig['failures']} "
         f"ours_vs_floor={fmt(fig['ours_vs_floor'])} ours_vs_phoneprov={fmt(fig['ours_vs_phoneprov'])} "
@@ -269,6 +279,39 @@ def report(path, old_path=None):
         f"rss_10k_mb={fmt(fig['rss_10k_mb'], 1)} probe_stall_ms={fmt(fig['probe_stall_ms'])}"
     )
     print("\n".join(out))
+
+
+def previous_run(old):
+    """The "Previous run" section made of report OLD's own figures: its storm and reload tables
+    (with the memory sentence after the latter), its targets and its RESULT line. Not OLD's
+    analysis, nor OLD's own previous run, so that one run back is kept. Empty when OLD has none."""
+    text = PREVIOUS.sub("", ANALYSIS.sub("", old))
+    lines = text.splitlines()
+    parts = []
+    for heading, title in KEPT:
+        if heading not in lines:
+            continue
+        section = []
+        for line in lines[lines.index(heading) + 1 :]:
+            if line.startswith(("## ", "<!-- ", "RESULT ")):
+                break
+            section.append(line)
+        # From the table to the end of the section; the prose before the table tells the method,
+        # which the new report states again.
+        start = next((i for i, line in enumerate(section) if line.startswith("|")), None)
+        if start is not None:
+            parts.append(f"{title}\n\n" + "\n".join(section[start:]).strip() + "\n")
+    result = [line for line in lines if line.startswith("RESULT ")]
+    if result:
+        parts.append(f"Its RESULT line: `{result[-1].strip()}`\n")
+    if not parts:
+        return ""
+    return (
+        "<!-- previous -->\n## Previous run\n\n"
+        "The figures of the run before the one above, as its report gave them: "
+        "`contrib/bench.sh run` moves them here when it rewrites this file, so one run back is "
+        "kept.\n\n" + "\n".join(parts) + "<!-- /previous -->\n"
+    )
 
 
 def lost(reload):
