@@ -101,10 +101,29 @@ def collect(path):
     return data
 
 
+def overlapped(reload, probe):
+    """Whether a round trip of PROBE overlapped the reload: when none did, the record says so with
+    `_during_n=0` and a `_during_max_ms` of 0, which is no round trip."""
+    return reload.get(f"{probe}_during_n") != "0"
+
+
+def during(reload, key):
+    """The record's KEY as the table shows it; a during max that no round trip gave is left out."""
+    probe = key.split("_", 1)[0]
+    if key.endswith("_during_max_ms") and not overlapped(reload, probe):
+        return "—"
+    return reload.get(key, "—")
+
+
 def worst_stall(reloads, probe):
     """The largest (slowest round trip during a reload - usual round trip) of one probe over the
-    reloads; n/a when a probe was lost (it has no round trip) or a reload had no probe."""
-    stalls = [num(r, f"{probe}_during_max_ms") - num(r, f"{probe}_quiet_p50_ms") for r in reloads]
+    reloads that a round trip of it overlapped; n/a when a probe was lost (it has no round trip)
+    or no reload had one."""
+    stalls = [
+        num(r, f"{probe}_during_max_ms") - num(r, f"{probe}_quiet_p50_ms")
+        for r in reloads
+        if overlapped(r, probe)
+    ]
     if not stalls or any(s != s for s in stalls):
         return float("nan")
     return max(stalls)
@@ -208,8 +227,8 @@ def report(path, old_path=None):
         "copy of itself, the whole model in service, while two probes send one request at a time: "
         "one through the floor's echo (Asterisk's message thread and the dialplan), one through "
         "the module (`provision.config`, reply only). **during max** is the slowest probe round "
-        "trip that overlapped the reload; **quiet p50** the usual one. The last row gives min / "
-        "median / max over the changed-copy reloads, probes lost summed.\n"
+        "trip that overlapped the reload (— when none did); **quiet p50** the usual one. The last "
+        "row gives min / median / max over the changed-copy reloads, probes lost summed.\n"
     )
     w(
         "| reload | took ms | answer | Asterisk CPU s | RSS before → after MB | echo quiet p50 ms | "
@@ -219,14 +238,17 @@ def report(path, old_path=None):
     probed = ("floor_quiet_p50_ms", "floor_during_max_ms", "ours_quiet_p50_ms", "ours_during_max_ms")
     for kind, r in data["reload"].items():
         name = "1 → N phones, no probes" if kind == "grow" else f"N → N changed ({kind})"
-        probes = " | ".join(r.get(key, "—") for key in probed)
+        probes = " | ".join(during(r, key) for key in probed)
         w(
             f"| {name} | {r['reload_ms']} | {r['answer']} | {r['cpu_s']} | "
             f"{num(r, 'rss_before_kib') / 1024:.1f} → {num(r, 'rss_after_kib') / 1024:.1f} | "
             f"{probes} | {lost(r)} |"
         )
     if same:
-        probes = " | ".join(spread(values(same, key)) for key in probed)
+        # Over the reloads that show the figure.
+        probes = " | ".join(
+            spread(values([r for r in same if during(r, key) != "—"], key)) for key in probed
+        )
         w(
             f"| N → N changed, min / median / max of {len(same)} | "
             f"{spread(values(same, 'reload_ms'))} | — | {spread(values(same, 'cpu_s'))} | — | "
