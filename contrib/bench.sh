@@ -8,8 +8,9 @@
 #       each N, three ways in the same Asterisk: this module (MESSAGE exchange + HTTP fetch), the
 #       floor (a dialplan that sends each MESSAGE straight back) and res_phoneprov (per-phone HTTP
 #       configurations of the same size). Then reloads of a generated file of --reload-phones phones
-#       while probes watch the message path, and the criterion micro-benchmarks. Writes FILE
-#       (default docs/benchmarks.md), ending with the RESULT line.
+#       while probes watch the message path, and the criterion micro-benchmarks. Rewrites FILE
+#       (default docs/benchmarks.md), ending with the RESULT line; its analysis section is kept, and
+#       the figures it held move to its "Previous run" section.
 #   contrib/bench.sh smoke
 #       A small run (N = 20, one round, a 200-phone reload, no criterion) into a scratch file; fails
 #       unless every phone of every mode provisioned and every figure is present. CI runs this.
@@ -193,7 +194,7 @@ cmd_run() {
     log "memory of $reload_phones phones in the core"
     "$BENCH" memory --phones "$reload_phones" >>"$raw"
     [ $criterion = yes ] && criterion "$raw"
-    # The analysis section of an earlier run is kept.
+    # The analysis section of an earlier run is kept, and its figures become the previous run's.
     python3 "$REPO/contrib/bench_report.py" report "$raw" "$out" >"$out.new"
     mv "$out.new" "$out"
     log "wrote $out"

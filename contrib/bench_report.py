@@ -2,7 +2,8 @@
 """The tables of docs/benchmarks.md, from the raw lines contrib/bench.sh collects.
 
     bench_report.py criterion          criterion's output on stdin -> `criterion name=... mid_ns=...`
-    bench_report.py report RAW [OLD]   the Markdown document; OLD's analysis section is kept
+    bench_report.py report RAW [OLD]   the Markdown document; OLD's analysis section is kept, and
+                                       OLD's own figures become its "Previous run" section
     bench_report.py check RAW          exit 1 unless every phone of every storm provisioned, every
                                        reload succeeded with no probe lost, and every figure is there
 
@@ -17,6 +18,9 @@ import sys
 MODES = ("floor", "ours", "phoneprov")
 UNITS_NS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
 ANALYSIS = re.compile(r"<!-- analysis -->\n.*?<!-- /analysis -->\n", re.S)
+PREVIOUS = re.compile(r"<!-- previous -->\n.*?<!-- /previous -->\n", re.S)
+# The sections of a report whose figures the next report keeps: (heading, heading there).
+KEPT = (("## Boot storm", "### Boot storm"), ("## Reload", "### Reload"), ("## Targets", "### Targets"))
 
 TARGETS = [
     # (name, figure, test, wanted)
@@ -26,6 +30,7 @@ TARGETS = [
     ("render per phone", "render_us", lambda v: v <= 20, "≤ 20 µs"),
     ("10k-phone reload", "reload10k_ms", lambda v: v < 250, "< 250 ms"),
     ("message thread stalled by it", "stall_ms", lambda v: v <= 10, "≤ 10 ms"),
+    ("module's probe stalled by it", "probe_stall_ms", lambda v: v <= 10, "≤ 10 ms"),
     ("RSS for 10k phones", "rss_10k_mb", lambda v: v < 20, "< 20 MB"),
 ]
 
@@ -62,10 +67,22 @@ def num(r, key):
     return float(value) if value not in ("-", "lost") else float("nan")
 
 
+def values(rows, key):
+    """KEY's numbers in ROWS, those missing or lost left out."""
+    return [v for v in (num(r, key) for r in rows) if v == v]
+
+
 def median(rows, key):
-    values = [num(r, key) for r in rows]
-    values = [v for v in values if v == v]
-    return statistics.median(values) if values else float("nan")
+    found = values(rows, key)
+    return statistics.median(found) if found else float("nan")
+
+
+def spread(found, digits=2):
+    """`min / median / max` of numbers, for one table cell."""
+    found = [v for v in found if v == v]
+    if not found:
+        return "n/a"
+    return " / ".join(fmt(v, digits) for v in (min(found), statistics.median(found), max(found)))
 
 
 def collect(path):
@@ -82,6 +99,34 @@ def collect(path):
         elif kind == "memory":
             data["memory"] = r
     return data
+
+
+def overlapped(reload, probe):
+    """Whether a round trip of PROBE overlapped the reload: when none did, the record says so with
+    `_during_n=0` and a `_during_max_ms` of 0, which is no round trip."""
+    return reload.get(f"{probe}_during_n") != "0"
+
+
+def during(reload, key):
+    """The record's KEY as the table shows it; a during max that no round trip gave is left out."""
+    probe = key.split("_", 1)[0]
+    if key.endswith("_during_max_ms") and not overlapped(reload, probe):
+        return "—"
+    return reload.get(key, "—")
+
+
+def worst_stall(reloads, probe):
+    """The largest (slowest round trip during a reload - usual round trip) of one probe over the
+    reloads that a round trip of it overlapped; n/a when a probe was lost (it has no round trip)
+    or no reload had one."""
+    stalls = [
+        num(r, f"{probe}_during_max_ms") - num(r, f"{probe}_quiet_p50_ms")
+        for r in reloads
+        if overlapped(r, probe)
+    ]
+    if not stalls or any(s != s for s in stalls):
+        return float("nan")
+    return max(stalls)
 
 
 def figures(data):
@@ -101,10 +146,9 @@ def figures(data):
         "reload10k_ms": median(same, "reload_ms"),
         # How long a reload held Asterisk's message path up: the slowest echo in flight during it,
         # less an echo's usual round trip; the worst of the reloads.
-        "stall_ms": max(
-            (num(r, "floor_during_max_ms") - num(r, "floor_quiet_p50_ms") for r in same),
-            default=float("nan"),
-        ),
+        "stall_ms": worst_stall(same, "floor"),
+        # The same for the module's own probe (provision.config), which also waits for the module.
+        "probe_stall_ms": worst_stall(same, "ours"),
         "rss_10k_mb": (num(grow, "rss_after_kib") - num(grow, "rss_before_kib")) / 1024,
     }
     return fig
@@ -147,32 +191,33 @@ def report(path, old_path=None):
         "with `MessageSend` (Asterisk's own message path, nothing else). **phoneprov**: "
         "`GET /phoneprov/<mac>.cfg` from res_phoneprov, a template made from the document this "
         "module serves, so both documents have the same size. After one uncounted storm of each "
-        "kind, the kinds take turns for every round; medians over the rounds, failures summed. "
-        "CPU is Asterisk's (user + system, all threads) during the storm; RSS growth is summed over "
-        "the mode's own storms.\n"
+        "kind, the kinds take turns for every round. Each figure is given as min / median / max "
+        "over the rounds, failures are summed. CPU is Asterisk's (user + system, all threads) during "
+        "the storm, RSS growth Asterisk's from before the storm to after it.\n"
     )
+    mmm = "min / median / max"
     w(
-        "| mode | N | rounds | failures | completion ms | phones/s | RTT p50 ms | RTT p99 ms | "
-        "Asterisk CPU s | Asterisk RSS growth MB |"
+        f"| mode | N | rounds | failures | completion ms, {mmm} | phones/s, {mmm} | "
+        f"RTT p50 ms, {mmm} | RTT p99 ms, {mmm} | Asterisk CPU s, {mmm} | "
+        f"Asterisk RSS growth MB, {mmm} |"
     )
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in sorted({n for (_, n) in data["storm"]}):
         for mode in MODES:
             rows = data["storm"].get((mode, n), [])
             if not rows:
                 continue
-            # Summed over this mode's own rounds: the other modes' rounds fall in between.
-            grown = sum(num(r, "rss_after_kib") - num(r, "rss_before_kib") for r in rows) / 1024
-            rss = f"{grown:.1f}"
+            grown = [(num(r, "rss_after_kib") - num(r, "rss_before_kib")) / 1024 for r in rows]
             w(
                 f"| {mode} | {n} | {len(rows)} | {sum(int(r['failures']) for r in rows)} | "
-                f"{fmt(median(rows, 'wall_ms'), 0)} | {fmt(median(rows, 'rate'), 0)} | "
-                f"{fmt(median(rows, 'rtt_p50_ms'))} | {fmt(median(rows, 'rtt_p99_ms'))} | "
-                f"{fmt(median(rows, 'cpu_s'))} | {rss} |"
+                f"{spread(values(rows, 'wall_ms'), 0)} | {spread(values(rows, 'rate'), 0)} | "
+                f"{spread(values(rows, 'rtt_p50_ms'))} | {spread(values(rows, 'rtt_p99_ms'))} | "
+                f"{spread(values(rows, 'cpu_s'))} | {spread(grown, 1)} |"
             )
     w("")
     w("## Reload\n")
     big = data["reload"].get("grow", {}).get("phones", "?")
+    same = [r for k, r in data["reload"].items() if k.startswith("same")]
     w(
         f"An instance serving a generated file of one phone is given one of {big} phones (two "
         "lines each) with `module reload` over AMI, which answers when the reload is done; with "
@@ -182,21 +227,32 @@ def report(path, old_path=None):
         "copy of itself, the whole model in service, while two probes send one request at a time: "
         "one through the floor's echo (Asterisk's message thread and the dialplan), one through "
         "the module (`provision.config`, reply only). **during max** is the slowest probe round "
-        "trip that overlapped the reload; **quiet p50** the usual one.\n"
+        "trip that overlapped the reload (— when none did); **quiet p50** the usual one. The last "
+        "row gives min / median / max over the changed-copy reloads, probes lost summed.\n"
     )
     w(
-        "| reload | took ms | answer | Asterisk CPU s | RSS before → after MB | echo quiet p50 / "
-        "during max ms | module quiet p50 / during max ms | probes lost |"
+        "| reload | took ms | answer | Asterisk CPU s | RSS before → after MB | echo quiet p50 ms | "
+        "echo during max ms | module quiet p50 ms | module during max ms | probes lost |"
     )
-    w("|---|---:|---|---:|---|---|---|---:|")
+    w("|---|---:|---|---:|---|---:|---:|---:|---:|---:|")
+    probed = ("floor_quiet_p50_ms", "floor_during_max_ms", "ours_quiet_p50_ms", "ours_during_max_ms")
     for kind, r in data["reload"].items():
         name = "1 → N phones, no probes" if kind == "grow" else f"N → N changed ({kind})"
-        probe = lambda m: f"{r[m + '_quiet_p50_ms']} / {r[m + '_during_max_ms']}" if m + "_probes" in r else "—"
-        lost = int(r.get("floor_lost", 0)) + int(r.get("ours_lost", 0))
+        probes = " | ".join(during(r, key) for key in probed)
         w(
             f"| {name} | {r['reload_ms']} | {r['answer']} | {r['cpu_s']} | "
             f"{num(r, 'rss_before_kib') / 1024:.1f} → {num(r, 'rss_after_kib') / 1024:.1f} | "
-            f"{probe('floor')} | {probe('ours')} | {lost} |"
+            f"{probes} | {lost(r)} |"
+        )
+    if same:
+        # Over the reloads that show the figure.
+        probes = " | ".join(
+            spread(values([r for r in same if during(r, key) != "—"], key)) for key in probed
+        )
+        w(
+            f"| N → N changed, min / median / max of {len(same)} | "
+            f"{spread(values(same, 'reload_ms'))} | — | {spread(values(same, 'cpu_s'))} | — | "
+            f"{probes} | {sum(lost(r) for r in same)} |"
         )
     w("")
     mem = data["memory"]
@@ -224,21 +280,65 @@ def report(path, old_path=None):
         w(f"| {name} | {wanted} | {fmt(v)} | {met} |")
     w("")
     analysis = "<!-- analysis -->\n<!-- /analysis -->\n"
+    previous = ""
     if old_path:
         try:
-            found = ANALYSIS.search(open(old_path, encoding="utf-8").read())
-            if found:
-                analysis = found.group(0)
+            with open(old_path, encoding="utf-8") as f:
+                old = f.read()
         except FileNotFoundError:
-            pass
+            old = ""
+        found = ANALYSIS.search(old)
+        if found:
+            analysis = found.group(0)
+        previous = previous_run(old)
     w(analysis)
+    if previous:
+        w(previous)
     w(
         f"RESULT phones={fig['phones']} failures={fig['failures']} "
         f"ours_vs_floor={fmt(fig['ours_vs_floor'])} ours_vs_phoneprov={fmt(fig['ours_vs_phoneprov'])} "
         f"render_us={fmt(fig['render_us'], 1)} reload10k_ms={fmt(fig['reload10k_ms'], 0)} "
-        f"rss_10k_mb={fmt(fig['rss_10k_mb'], 1)}"
+        f"rss_10k_mb={fmt(fig['rss_10k_mb'], 1)} probe_stall_ms={fmt(fig['probe_stall_ms'])}"
     )
     print("\n".join(out))
+
+
+def previous_run(old):
+    """The "Previous run" section made of report OLD's own figures: its storm and reload tables
+    (with the memory sentence after the latter), its targets and its RESULT line. Not OLD's
+    analysis, nor OLD's own previous run, so that one run back is kept. Empty when OLD has none."""
+    text = PREVIOUS.sub("", ANALYSIS.sub("", old))
+    lines = text.splitlines()
+    parts = []
+    for heading, title in KEPT:
+        if heading not in lines:
+            continue
+        section = []
+        for line in lines[lines.index(heading) + 1 :]:
+            if line.startswith(("## ", "<!-- ", "RESULT ")):
+                break
+            section.append(line)
+        # From the table to the end of the section; the prose before the table tells the method,
+        # which the new report states again.
+        start = next((i for i, line in enumerate(section) if line.startswith("|")), None)
+        if start is not None:
+            parts.append(f"{title}\n\n" + "\n".join(section[start:]).strip() + "\n")
+    result = [line for line in lines if line.startswith("RESULT ")]
+    if result:
+        parts.append(f"Its RESULT line: `{result[-1].strip()}`\n")
+    if not parts:
+        return ""
+    return (
+        "<!-- previous -->\n## Previous run\n\n"
+        "The figures of the run before the one above, as its report gave them: "
+        "`contrib/bench.sh run` moves them here when it rewrites this file, so one run back is "
+        "kept.\n\n" + "\n".join(parts) + "<!-- /previous -->\n"
+    )
+
+
+def lost(reload):
+    """The probes a reload lost, both probes together."""
+    return int(reload.get("floor_lost", 0)) + int(reload.get("ours_lost", 0))
 
 
 def human_ns(ns):
@@ -265,12 +365,13 @@ def check(path):
             problems.append(f"reload {kind}: Asterisk answered {r.get('answer')!r}")
         if kind == "grow":
             continue
-        if int(r["floor_lost"]) or int(r["ours_lost"]):
+        if lost(r):
             problems.append(f"reload {kind}: probes lost")
         if not (num(r, "floor_quiet_p50_ms") > 0 and num(r, "ours_quiet_p50_ms") > 0):
             problems.append(f"reload {kind}: the probes got no answers")
     fig = figures(data)
-    for key in ("ours_vs_floor", "ours_vs_phoneprov", "reload10k_ms", "rss_10k_mb"):
+    required = ("ours_vs_floor", "ours_vs_phoneprov", "reload10k_ms", "rss_10k_mb", "probe_stall_ms")
+    for key in required:
         if fig[key] != fig[key]:
             problems.append(f"figure {key} is missing")
     for p in problems:
