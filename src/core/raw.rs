@@ -2,10 +2,14 @@
 //! file and line, templates already applied (inherited entries first, as Asterisk keeps them) and
 //! repeated keys kept in order.
 
-/// A configuration file as read, before any meaning is given to it.
+use std::sync::Arc;
+
+/// A configuration file as read, before any meaning is given to it. Sections are shared: the model
+/// keeps each phone's and line's own (for `show config` and the file:line of findings) without a
+/// copy.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawConfig {
-    pub sections: Vec<RawSection>,
+    pub sections: Vec<Arc<RawSection>>,
 }
 
 /// One `[name]` category.
@@ -47,7 +51,7 @@ impl RawSection {
 
 impl RawConfig {
     /// Sections that are configuration rather than templates.
-    pub fn concrete(&self) -> impl Iterator<Item = &RawSection> {
+    pub fn concrete(&self) -> impl Iterator<Item = &Arc<RawSection>> {
         self.sections.iter().filter(|s| !s.is_template)
     }
 
@@ -78,7 +82,7 @@ impl RawConfig {
 #[cfg(test)]
 impl RawSection {
     /// A section of `pairs`, each entry at t.conf:1, for the core's tests.
-    pub(crate) fn of(name: &str, pairs: &[(&str, &str)]) -> Self {
+    pub(crate) fn of(name: &str, pairs: &[(&str, &str)]) -> Arc<Self> {
         let entries = pairs
             .iter()
             .map(|(k, v)| RawEntry {
@@ -89,7 +93,7 @@ impl RawSection {
                 inherited: false,
             })
             .collect();
-        Self { name: name.into(), entries, ..Default::default() }
+        Arc::new(Self { name: name.into(), entries, ..Default::default() })
     }
 }
 
@@ -119,7 +123,7 @@ mod tests {
     #[test]
     fn dump_is_relative_to_base_dir() {
         let c = RawConfig {
-            sections: vec![RawSection {
+            sections: vec![Arc::new(RawSection {
                 name: "x".into(),
                 is_template: false,
                 templates: vec!["t".into()],
@@ -127,7 +131,7 @@ mod tests {
                     file: "/etc/asterisk/a.conf".into(),
                     ..entry("k", "v", 3, true)
                 }],
-            }],
+            })],
         };
         assert_eq!(c.dump("/etc/asterisk/"), "[x] inherits=t\n  k = v @a.conf:3 inherited\n");
     }

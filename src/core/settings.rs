@@ -105,6 +105,7 @@ mod tests {
                         .collect(),
                     ..Default::default()
                 })
+                .map(std::sync::Arc::new)
                 .collect(),
         }
     }

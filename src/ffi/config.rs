@@ -75,7 +75,7 @@ impl Config {
             if cat.is_null() {
                 break;
             }
-            sections.push(read_category(cat, main_file));
+            sections.push(std::sync::Arc::new(read_category(cat, main_file)));
         }
         RawConfig { sections }
     }

@@ -117,13 +117,19 @@ fn check_reader_result(ctx: &Context, raw: &RawConfig, dir: &str) -> Result<(), 
 
 fn secrets_masked(ctx: &Context) -> Result<(), String> {
     use digium_phones_core::raw::{RawEntry, RawSection};
-    let section = |name: &str, entries: &[(&str, &str)]| RawSection {
-        name: name.into(),
-        entries: entries
-            .iter()
-            .map(|(k, v)| RawEntry { key: (*k).into(), value: (*v).into(), ..Default::default() })
-            .collect(),
-        ..Default::default()
+    let section = |name: &str, entries: &[(&str, &str)]| {
+        std::sync::Arc::new(RawSection {
+            name: name.into(),
+            entries: entries
+                .iter()
+                .map(|(k, v)| RawEntry {
+                    key: (*k).into(),
+                    value: (*v).into(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        })
     };
     let raw = RawConfig {
         sections: vec![

@@ -74,7 +74,7 @@ fn raw_config(text: &str) -> RawConfig {
             });
         }
     }
-    RawConfig { sections }
+    RawConfig { sections: sections.into_iter().map(std::sync::Arc::new).collect() }
 }
 
 fn config_document(document: &str, model: &Model, phone: &Phone, ip: Option<IpAddr>) {

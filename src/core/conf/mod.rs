@@ -544,6 +544,7 @@ impl Reader {
                     .collect(),
                 entries: c.entries,
             })
+            .map(std::sync::Arc::new)
             .collect();
         RawConfig { sections }
     }

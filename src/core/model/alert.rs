@@ -1,5 +1,7 @@
 //! `type=alert`: how the phone rings for a call whose Alert-Info matches.
 
+use std::sync::Arc;
+
 use super::phone::Reference;
 use super::reader::SectionReader;
 use super::spec::{Kind, OptionSpec, TEXT, opt};
@@ -15,7 +17,7 @@ pub struct Alert {
     pub ring_type: &'static str,
     /// A built-in ringtone or a ringtone section.
     pub ringtone: Option<Reference>,
-    pub raw: RawSection,
+    pub raw: Arc<RawSection>,
 }
 
 pub(crate) const OPTIONS: &[OptionSpec] = &[
@@ -26,7 +28,7 @@ pub(crate) const OPTIONS: &[OptionSpec] = &[
     opt("ringtone", Kind::Ringtone).to(&["ringtones/alerts/alert@ringtone_id"]),
 ];
 
-pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Alert> {
+pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Option<Alert> {
     let mut r = SectionReader::new(section, OPTIONS, findings);
     r.require("alert_info", "the Alert-Info value this alert answers to");
     let alert = Alert {
@@ -34,7 +36,7 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<
         alert_info: r.text("alert_info").unwrap_or_default(),
         ring_type: r.choice("ring_type").unwrap_or("normal"),
         ringtone: r.reference("ringtone"),
-        raw: section.clone(),
+        raw: Arc::clone(section),
     };
     r.finish().then_some(alert)
 }

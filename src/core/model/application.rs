@@ -1,5 +1,7 @@
 //! `type=application`: a phone application, its kind chosen by `application=`.
 
+use std::sync::Arc;
+
 use super::phone::Reference;
 use super::reader::SectionReader;
 use super::spec::{BOOL, Kind, OptionSpec, SectionType, TEXT, concat, opt};
@@ -52,7 +54,7 @@ pub enum AppKind {
 pub struct Application {
     pub name: String,
     pub kind: AppKind,
-    pub raw: RawSection,
+    pub raw: Arc<RawSection>,
 }
 
 impl Application {
@@ -147,7 +149,7 @@ pub(crate) fn owner(key: &str) -> Option<&'static str> {
         .find(|s| options_of(s)[1..].iter().any(|o| o.key.eq_ignore_ascii_case(key)))
 }
 
-pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Application> {
+pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Option<Application> {
     let subtype = subtype_of(section);
     let mut r = SectionReader::new(section, options_of(subtype.unwrap_or("")), findings);
     r.require("application", "one of voicemail, parking, queue, status, custom");

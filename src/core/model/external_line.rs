@@ -1,6 +1,8 @@
 //! `type=external_line`: an account on another SIP server, registered by the phone itself. The
 //! internal line options apply too, though those served by this Asterisk (visual voicemail…) do not work.
 
+use std::sync::Arc;
+
 use super::line::{NO_LANGUAGE, PROXY, PROXY_PORT, REGISTRATION_TIMER, uint};
 use super::reader::SectionReader;
 use super::spec::{BOOL, Fallback, Kind, OptionSpec, TEXT, TRANSPORTS, opt};
@@ -35,7 +37,7 @@ pub struct ExternalLine {
     pub registration_max_retries: Option<u32>,
     pub outboundproxy_address: Option<String>,
     pub outboundproxy_port: Option<u16>,
-    pub raw: RawSection,
+    pub raw: Arc<RawSection>,
 }
 
 const ALTERNATE_TRANSPORT: &[&str] = &["accounts/account/host_alternate@transport"];
@@ -80,7 +82,7 @@ pub(crate) const OPTIONS: &[OptionSpec] = &[
     opt("outboundproxy_port", Kind::Port).to(PROXY_PORT),
 ];
 
-pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<ExternalLine> {
+pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Option<ExternalLine> {
     let mut r = SectionReader::new(section, OPTIONS, findings);
     r.require("server_address", "an external line needs the address of its SIP server");
     let secondary = r.entry("secondary_server_address").is_some();
@@ -112,7 +114,7 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<
         registration_max_retries: uint(&r, "registration_max_retries"),
         outboundproxy_address: r.text("outboundproxy_address"),
         outboundproxy_port: r.port("outboundproxy_port"),
-        raw: section.clone(),
+        raw: Arc::clone(section),
     };
     r.finish().then_some(line)
 }

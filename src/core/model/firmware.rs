@@ -1,5 +1,7 @@
 //! `type=firmware`: the firmware one phone model should run, fetched from `file_url_prefix`.
 
+use std::sync::Arc;
+
 use super::reader::SectionReader;
 use super::spec::{BOOL, OptionSpec, TEXT, opt};
 use crate::finding::Finding;
@@ -28,7 +30,7 @@ pub struct Firmware {
     pub file: Option<String>,
     /// Also offer the public firmware URL.
     pub public_firmware: Option<bool>,
-    pub raw: RawSection,
+    pub raw: Arc<RawSection>,
 }
 
 pub(crate) const OPTIONS: &[OptionSpec] = &[
@@ -38,7 +40,7 @@ pub(crate) const OPTIONS: &[OptionSpec] = &[
     opt("public_firmware", BOOL).to(&["public_firmwares/public_firmware@url"]),
 ];
 
-pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Firmware> {
+pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Option<Firmware> {
     let mut r = SectionReader::new(section, OPTIONS, findings);
     r.require("model", "the phone model this firmware is for, e.g. D40");
     r.require("version", "the firmware version, e.g. 1_4_0_0_57389");
@@ -62,7 +64,7 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<
         version: r.text("version").unwrap_or_default(),
         file,
         public_firmware,
-        raw: section.clone(),
+        raw: Arc::clone(section),
     };
     r.finish().then_some(firmware)
 }

@@ -1,6 +1,8 @@
 //! `[general]`: authentication, discovery and file options shared by every phone. DPMA 1.x also kept
 //! the network options here; they still work, as the implicit network (see [`super::network`]).
 
+use std::sync::Arc;
+
 use super::network::LEGACY_OPTIONS;
 use super::reader::SectionReader;
 use super::spec::{BOOL, Kind, OptionSpec, TEXT, concat, opt};
@@ -103,7 +105,7 @@ pub struct General {
     /// A request whose User-Agent names a MAC other than the one asked for is refused.
     pub useragent_mac_binding: bool,
     pub limits: Limits,
-    pub raw: RawSection,
+    pub raw: Arc<RawSection>,
 }
 
 impl Default for General {
@@ -133,7 +135,7 @@ impl Default for General {
             http_phone_credentials: false,
             useragent_mac_binding: false,
             limits: Limits::default(),
-            raw: RawSection { name: "general".into(), ..Default::default() },
+            raw: Arc::new(RawSection { name: "general".into(), ..Default::default() }),
         }
     }
 }
@@ -214,7 +216,7 @@ const OWN: &[OptionSpec] = &[
 pub(crate) const OPTIONS: &[OptionSpec] =
     &concat::<{ OWN.len() + LEGACY_OPTIONS.len() }>(OWN, LEGACY_OPTIONS);
 
-pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> General {
+pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> General {
     let mut r = SectionReader::new(section, OPTIONS, findings);
     let userlist_auth = match r.choice("userlist_auth") {
         Some("globalpin") => UserlistAuth::GlobalPin,
@@ -287,7 +289,7 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> General
         http_phone_credentials: http.phone_credentials,
         useragent_mac_binding: r.flag("useragent_mac_binding").unwrap_or(false),
         limits,
-        raw: section.clone(),
+        raw: Arc::clone(section),
     };
     r.finish();
     general

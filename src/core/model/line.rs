@@ -1,5 +1,7 @@
 //! `type=line`: an internal line. The section name is the PJSIP endpoint the phone registers as.
 
+use std::sync::Arc;
+
 use super::reader::SectionReader;
 use super::spec::{Kind, OptionSpec, SECONDS, TEXT, TRANSPORTS, opt};
 use crate::finding::Finding;
@@ -31,7 +33,7 @@ pub struct Line {
     pub context: Option<String>,
     pub subscribecontext: Option<String>,
     pub plar_number: Option<String>,
-    pub raw: RawSection,
+    pub raw: Arc<RawSection>,
 }
 
 impl Line {
@@ -91,7 +93,7 @@ pub(crate) fn uint(r: &SectionReader<'_>, key: &str) -> Option<u32> {
     r.int(key).and_then(|n| u32::try_from(n).ok())
 }
 
-pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Line> {
+pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Option<Line> {
     let r = SectionReader::new(section, OPTIONS, findings);
     let line = Line {
         name: section.name.clone(),
@@ -114,7 +116,7 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<
         context: r.text("context"),
         subscribecontext: r.text("subscribecontext"),
         plar_number: r.text("plar_number"),
-        raw: section.clone(),
+        raw: Arc::clone(section),
     };
     r.finish().then_some(line)
 }

@@ -26,6 +26,7 @@ pub mod translation;
 pub mod values;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::finding::{Finding, Severity};
 use crate::names::NameMap;
@@ -299,7 +300,7 @@ impl Built {
 pub fn build(raw: &RawConfig, previous: Option<&Model>) -> Built {
     let mut findings = Vec::new();
     let mut model = Model::default();
-    let mut general_sections: Vec<&RawSection> = Vec::new();
+    let mut general_sections: Vec<&Arc<RawSection>> = Vec::new();
     let mut seen: NameMap<(SectionType, &str), &RawSection> = NameMap::default();
 
     for section in raw.concrete() {
@@ -345,14 +346,14 @@ pub fn build(raw: &RawConfig, previous: Option<&Model>) -> Built {
     }
 
     let general = match general_sections.as_slice() {
-        [] => RawSection { name: "general".into(), ..Default::default() },
-        [one] => (*one).clone(),
+        [] => Arc::new(RawSection { name: "general".into(), ..Default::default() }),
+        [one] => Arc::clone(one),
         // `[general]` written twice is read as one section, in file order.
-        many => RawSection {
+        many => Arc::new(RawSection {
             name: "general".into(),
             entries: many.iter().flat_map(|s| s.entries.iter().cloned()).collect(),
             ..Default::default()
-        },
+        }),
     };
     model.general = general::read(&general, &mut findings);
     model.implicit_network = network::from_general(&general);

@@ -1,5 +1,7 @@
 //! `type=multicastpage`: a multicast group the phone listens to for pages.
 
+use std::sync::Arc;
+
 use std::net::IpAddr;
 
 use super::reader::SectionReader;
@@ -17,7 +19,7 @@ pub struct Multicastpage {
     pub priority: Option<u8>,
     /// Whether a page may interrupt a call in progress.
     pub interrupt: Option<bool>,
-    pub raw: RawSection,
+    pub raw: Arc<RawSection>,
 }
 
 pub(crate) const OPTIONS: &[OptionSpec] = &[
@@ -30,7 +32,10 @@ pub(crate) const OPTIONS: &[OptionSpec] = &[
     opt("interrupt", BOOL).to(&["appconfig[id=multicastpage]/multicastpage@interrupt"]),
 ];
 
-pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Multicastpage> {
+pub(crate) fn read(
+    section: &Arc<RawSection>,
+    findings: &mut Vec<Finding>,
+) -> Option<Multicastpage> {
     let mut r = SectionReader::new(section, OPTIONS, findings);
     r.require("address", "the multicast address pages are sent to");
     r.require("port", "the UDP port pages are sent to");
@@ -41,7 +46,7 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<
         port: r.port("port"),
         priority: r.int("priority").and_then(|n| u8::try_from(n).ok()),
         interrupt: r.flag("interrupt"),
-        raw: section.clone(),
+        raw: Arc::clone(section),
     };
     r.finish().then_some(page)
 }

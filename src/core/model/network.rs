@@ -1,6 +1,8 @@
 //! `type=network`: where phones register, fetch files and log, chosen by the phone's own address. The
 //! same options written in `[general]` (DPMA 1.x) make an implicit network for phones that name none.
 
+use std::sync::Arc;
+
 use super::reader::SectionReader;
 use super::spec::{Kind, OptionSpec, TEXT, TRANSPORTS, opt};
 use super::values::Cidr;
@@ -42,7 +44,7 @@ pub struct Network {
     pub rtp_dscp: u8,
     /// Seconds between UDP keep-alives; 0: never.
     pub udp_ka_interval: u32,
-    pub raw: RawSection,
+    pub raw: Arc<RawSection>,
 }
 
 impl Network {
@@ -115,13 +117,13 @@ fn narrow<T: TryFrom<i64>>(r: &SectionReader<'_>, key: &str) -> Option<T> {
     r.int(key).and_then(|n| T::try_from(n).ok())
 }
 
-pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Network> {
+pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Option<Network> {
     read_with(section, OPTIONS, findings)
 }
 
 /// The implicit network of a `[general]` section that sets network options, if it sets any. Its
 /// options were checked with `[general]`, so nothing is reported here.
-pub(crate) fn from_general(general: &RawSection) -> Option<Network> {
+pub(crate) fn from_general(general: &Arc<RawSection>) -> Option<Network> {
     let sets_any = LEGACY_OPTIONS
         .iter()
         .any(|o| general.last(o.key).is_some_and(|e| !e.value.trim().is_empty()));
@@ -129,7 +131,7 @@ pub(crate) fn from_general(general: &RawSection) -> Option<Network> {
 }
 
 fn read_with(
-    section: &RawSection,
+    section: &Arc<RawSection>,
     options: &'static [OptionSpec],
     findings: &mut Vec<Finding>,
 ) -> Option<Network> {
@@ -166,7 +168,7 @@ fn read_with(
         sip_dscp: narrow(&r, "sip_dscp").unwrap_or(24),
         rtp_dscp: narrow(&r, "rtp_dscp").unwrap_or(46),
         udp_ka_interval: narrow(&r, "udp_ka_interval").unwrap_or(0),
-        raw: section.clone(),
+        raw: Arc::clone(section),
     };
     r.finish().then_some(network)
 }

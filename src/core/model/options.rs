@@ -104,6 +104,7 @@ pub(crate) fn every_table() -> impl Iterator<Item = &'static [OptionSpec]> {
 pub fn mask_secrets(raw: &RawConfig) -> RawConfig {
     let mut masked = raw.clone();
     for section in &mut masked.sections {
+        let section = std::sync::Arc::make_mut(section);
         let table = table_of(section);
         for entry in &mut section.entries {
             if !entry.value.trim().is_empty() && is_secret_in(table, &entry.key) {

@@ -1,6 +1,8 @@
 //! `type=phone`: a profile a phone claims. Its `line=` order decides the line keys; the first is the
 //! primary line.
 
+use std::sync::Arc;
+
 use super::mac::Mac;
 use super::reader::SectionReader;
 use super::spec::{BOOL, Kind, LEVEL, OptionSpec, SECONDS, SectionType, TEXT, opt};
@@ -136,7 +138,7 @@ pub struct Phone {
     pub ntp_resync: u32,
     /// `setting = <id>=<value>` lines, in order: settings the module does not model, sent as given.
     pub settings: Vec<(String, String)>,
-    pub raw: RawSection,
+    pub raw: Arc<RawSection>,
 }
 
 impl Phone {
@@ -365,7 +367,7 @@ fn pass_through(r: &mut SectionReader<'_>) -> Vec<(String, String)> {
     settings
 }
 
-pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Phone> {
+pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Option<Phone> {
     let mut r = SectionReader::new(section, OPTIONS, findings);
     let settings = pass_through(&mut r);
     let mac = r.entry("mac").and_then(|e| e.value.parse::<Mac>().ok());
@@ -477,7 +479,7 @@ pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<
         ntp_server: r.text("ntp_server"),
         ntp_resync: small(&r, "ntp_resync").unwrap_or(86_400),
         settings,
-        raw: section.clone(),
+        raw: Arc::clone(section),
     };
     r.finish().then_some(phone)
 }

@@ -1,5 +1,7 @@
 //! `type=ringtone`: a custom ringtone the phone fetches from `file_url_prefix`.
 
+use std::sync::Arc;
+
 use super::reader::SectionReader;
 use super::spec::{OptionSpec, TEXT, opt};
 use crate::finding::Finding;
@@ -12,7 +14,7 @@ pub struct Ringtone {
     pub alias: Option<String>,
     /// A raw audio file, e.g. `user_ringtone_1.raw`.
     pub filename: String,
-    pub raw: RawSection,
+    pub raw: Arc<RawSection>,
 }
 
 pub(crate) const OPTIONS: &[OptionSpec] = &[
@@ -20,14 +22,14 @@ pub(crate) const OPTIONS: &[OptionSpec] = &[
     opt("filename", TEXT).to(&["ringtones/tones/tone[type=user]@url"]),
 ];
 
-pub(crate) fn read(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Ringtone> {
+pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Option<Ringtone> {
     let mut r = SectionReader::new(section, OPTIONS, findings);
     r.require("filename", "the audio file the phone fetches");
     let ringtone = Ringtone {
         name: section.name.clone(),
         alias: r.text("alias"),
         filename: r.text("filename").unwrap_or_default(),
-        raw: section.clone(),
+        raw: Arc::clone(section),
     };
     r.finish().then_some(ringtone)
 }

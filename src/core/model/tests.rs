@@ -27,6 +27,7 @@ fn raw(sections: &[(&str, &[(&str, &str)])]) -> RawConfig {
                     ..Default::default()
                 }
             })
+            .map(std::sync::Arc::new)
             .collect(),
     }
 }
@@ -235,7 +236,7 @@ fn broken_section_keeps_its_last_good_definition() {
 #[test]
 fn templates_are_not_sections() {
     let mut r = raw(&[("tmpl", &[("type", "phone")]), ("l", &[("type", "line")])]);
-    r.sections[0].is_template = true;
+    std::sync::Arc::make_mut(&mut r.sections[0]).is_template = true;
     let b = build(&r, None);
     assert!(b.model.phones.is_empty());
     assert!(b.findings.is_empty());
@@ -816,7 +817,7 @@ fn every_secret_is_masked_when_shown_and_dumped() {
             ],
         ),
     ]);
-    config.sections[3].is_template = true;
+    std::sync::Arc::make_mut(&mut config.sections[3]).is_template = true;
     let b = build(&config, None);
     assert_eq!(b.errors(), 0, "{:?}", b.findings);
     let kind = |section: &str| match section {

@@ -1,6 +1,8 @@
 //! `type=translation`: labels for the voicemail folders, as `INBOX = Eingang`, used by a voicemail
 //! application's `translation=`. Every option is a folder name, so none is unknown.
 
+use std::sync::Arc;
+
 use crate::raw::RawSection;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -8,7 +10,7 @@ pub struct Translation {
     pub name: String,
     /// `(folder, label)` in file order; a folder written twice keeps its last label.
     pub labels: Vec<(String, String)>,
-    pub raw: RawSection,
+    pub raw: Arc<RawSection>,
 }
 
 impl Translation {
@@ -22,7 +24,7 @@ impl Translation {
     }
 }
 
-pub(crate) fn read(section: &RawSection) -> Translation {
+pub(crate) fn read(section: &Arc<RawSection>) -> Translation {
     let mut labels: Vec<(String, String)> = Vec::new();
     for e in section.entries.iter().filter(|e| !e.key.eq_ignore_ascii_case("type")) {
         labels.retain(|(f, _)| !f.eq_ignore_ascii_case(&e.key));

@@ -29,6 +29,7 @@ fn config(sections: &[(&str, &[(&str, &str)])]) -> Model {
                     ..Default::default()
                 }
             })
+            .map(std::sync::Arc::new)
             .collect(),
     };
     let built = model::build(&raw, None);

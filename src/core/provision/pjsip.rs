@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use crate::raw::{RawConfig, RawSection};
 
-fn of_type<'a>(cfg: &'a RawConfig, ty: &'a str) -> impl Iterator<Item = &'a RawSection> + 'a {
+fn of_type<'a>(
+    cfg: &'a RawConfig,
+    ty: &'a str,
+) -> impl Iterator<Item = &'a std::sync::Arc<RawSection>> + 'a {
     cfg.concrete()
         .filter(move |s| s.last("type").is_some_and(|t| t.value.trim().eq_ignore_ascii_case(ty)))
 }
@@ -38,8 +41,8 @@ mod tests {
     use super::*;
     use crate::raw::RawEntry;
 
-    fn section(name: &str, entries: &[(&str, &str)]) -> RawSection {
-        RawSection {
+    fn section(name: &str, entries: &[(&str, &str)]) -> std::sync::Arc<RawSection> {
+        std::sync::Arc::new(RawSection {
             name: name.into(),
             entries: entries
                 .iter()
@@ -50,7 +53,7 @@ mod tests {
                 })
                 .collect(),
             ..Default::default()
-        }
+        })
     }
 
     #[test]

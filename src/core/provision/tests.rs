@@ -20,6 +20,7 @@ fn model(text: &str) -> Model {
             });
         }
     }
+    let sections = sections.into_iter().map(std::sync::Arc::new).collect();
     let built = model::build(&RawConfig { sections }, None);
     assert_eq!(built.errors(), 0, "{:?}", built.findings);
     built.model

@@ -37,7 +37,6 @@ use std::net::IpAddr;
 use crate::model::models::{self, Family, FirmwareVersion};
 use crate::model::network::DEFAULT_PUBLIC_FIRMWARE_URL_PREFIX;
 use crate::model::{Model, Network, Phone};
-use crate::raw::RawSection;
 use doc::{Attrs, Doc};
 
 /// What a configuration is rendered from: the model, the profile, and what is known about the phone
@@ -230,7 +229,7 @@ fn defaults() -> Network {
         sip_dscp: 24,
         rtp_dscp: 46,
         udp_ka_interval: 0,
-        raw: RawSection::default(),
+        raw: Default::default(),
     }
 }
 

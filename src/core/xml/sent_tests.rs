@@ -10,7 +10,7 @@ use quick_xml::events::Event;
 use super::*;
 use crate::model::spec::{Fallback, Kind, OptionSpec, SectionType, Sent};
 use crate::model::{self, application, general, network};
-use crate::raw::{RawConfig, RawEntry};
+use crate::raw::{RawConfig, RawEntry, RawSection};
 
 /// The sections every probe starts from: the phone uses one section of each kind (one application of
 /// each subtype), and `probe_*` sections stand ready for options that name a section.
@@ -138,7 +138,7 @@ fn config(target: &Target, lines: &[(&str, &str)]) -> RawConfig {
         if *name == target.section {
             section.entries.extend(lines.iter().map(entry));
         }
-        raw.sections.push(section);
+        raw.sections.push(section.into());
     }
     raw
 }

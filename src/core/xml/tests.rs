@@ -411,7 +411,7 @@ fn models_parse_back() {
 /// The model's reading of an empty network section, which `defaults` spells out.
 #[test]
 fn defaults_match_the_model() {
-    let empty = RawSection::default();
+    let empty = std::sync::Arc::default();
     let read = crate::model::network::read(&empty, &mut Vec::new()).expect("no errors");
     assert_eq!(read, defaults());
 }

@@ -71,6 +71,7 @@ fn vm_conf(sections: &[(&str, &[&str])]) -> RawConfig {
                     .collect(),
                 ..Default::default()
             })
+            .map(std::sync::Arc::new)
             .collect(),
     }
 }
