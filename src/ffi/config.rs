@@ -5,7 +5,7 @@ use std::ffi::c_void;
 
 use super::sys;
 use super::util::{cstring, string_from};
-use digium_phones_core::raw::{RawConfig, RawEntry, RawSection};
+use digium_phones_core::raw::{Interner, RawConfig, RawEntry, RawSection};
 
 pub(crate) enum Loaded {
     /// The file does not exist.
@@ -60,6 +60,7 @@ impl Drop for Config {
 impl Config {
     fn read(&self, main_file: &str) -> RawConfig {
         let mut sections = Vec::new();
+        let mut names = Interner::default();
         let mut cat: *mut sys::ast_category = std::ptr::null_mut();
         loop {
             // SAFETY: self.0 is a live config; `cat` is NULL or the previous category of the same config.
@@ -75,13 +76,13 @@ impl Config {
             if cat.is_null() {
                 break;
             }
-            sections.push(std::sync::Arc::new(read_category(cat, main_file)));
+            sections.push(std::sync::Arc::new(read_category(cat, main_file, &mut names)));
         }
         RawConfig { sections }
     }
 }
 
-fn read_category(cat: *mut sys::ast_category, main_file: &str) -> RawSection {
+fn read_category(cat: *mut sys::ast_category, main_file: &str, names: &mut Interner) -> RawSection {
     // SAFETY: `cat` is a live category of a live config for all the calls below; the variable list is
     // walked through `next` until NULL, as Asterisk links it.
     unsafe {
@@ -99,9 +100,13 @@ fn read_category(cat: *mut sys::ast_category, main_file: &str) -> RawSection {
             let v = &*var;
             let file = string_from(v.file);
             entries.push(RawEntry {
-                key: string_from(v.name),
-                value: string_from(v.value),
-                file: if file.is_empty() { main_file.to_string() } else { absolute(&file) },
+                key: names.get(&string_from(v.name)),
+                value: string_from(v.value).into(),
+                file: names.get(&if file.is_empty() {
+                    main_file.to_string()
+                } else {
+                    absolute(&file)
+                }),
                 line: u32::try_from(v.lineno).unwrap_or(0),
                 inherited: v.inherited != 0,
             });

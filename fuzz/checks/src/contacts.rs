@@ -66,8 +66,8 @@ fn raw_config(text: &str) -> RawConfig {
             (sections.last_mut(), line.split_once('='))
         {
             section.entries.push(RawEntry {
-                key: key.trim().to_string(),
-                value: value.trim_matches(' ').to_string(),
+                key: key.trim().into(),
+                value: value.trim_matches(' ').into(),
                 file: "fuzz.conf".into(),
                 line: u32::try_from(number + 1).unwrap_or(u32::MAX),
                 inherited: false,

@@ -143,7 +143,7 @@ fn enables(spec: &OptionSpec, value: &str) -> bool {
 fn warning(e: &RawEntry, section: &str, option: &str, message: String) -> Finding {
     Finding {
         severity: Severity::Warning,
-        file: e.file.clone(),
+        file: e.file.to_string(),
         line: e.line,
         section: section.to_string(),
         option: option.to_string(),
@@ -201,7 +201,7 @@ pub fn fetched_files(model: &Model) -> Vec<Finding> {
             let general = &model.general.raw;
             let (file, line) = general
                 .last("file_directory")
-                .map_or_else(|| phone.raw.location(), |e| (e.file.as_str(), e.line));
+                .map_or_else(|| phone.raw.location(), |e| (&*e.file, e.line));
             out.push(Finding {
                 severity: Severity::Warning,
                 file: file.to_string(),

@@ -30,7 +30,7 @@ use std::path::Path;
 
 pub use error::{Issue, ReadError, ReadWarning};
 
-use crate::raw::{RawConfig, RawEntry, RawSection};
+use crate::raw::{Interner, RawConfig, RawEntry, RawSection};
 use comments::CommentState;
 
 /// How deep `#include`s may nest below the main file.
@@ -100,6 +100,7 @@ struct Reader {
     include_level: u32,
     includes: Vec<IncludeRecord>,
     issues: Vec<Issue>,
+    names: Interner,
 }
 
 /// What loading one file (or glob) came to.
@@ -493,9 +494,9 @@ impl Reader {
             return Ok(());
         }
         self.categories[section].entries.push(RawEntry {
-            key,
-            value,
-            file: entry_file.to_string(),
+            key: self.names.get(&key),
+            value: value.into(),
+            file: self.names.get(entry_file),
             line,
             inherited: false,
         });
@@ -507,9 +508,9 @@ impl Reader {
     /// Returns false when there is no `key` yet, so the line sets it like `=`.
     fn append(&mut self, section: usize, key: &str, more: &[u8]) -> bool {
         let entries = &mut self.categories[section].entries;
-        let Some(last) = entries.iter().rposition(|e| e.key == key) else { return false };
+        let Some(last) = entries.iter().rposition(|e| &*e.key == key) else { return false };
         let (old_key, old_value) = (entries[last].key.clone(), entries[last].value.clone());
-        let mut joined = old_value.clone().into_bytes();
+        let mut joined = old_value.as_bytes().to_vec();
         joined.extend_from_slice(more);
         let value = lossy(strip(&joined));
         if let Some(target) = entries.iter_mut().find(|e| {
@@ -517,7 +518,7 @@ impl Reader {
                 && (old_value.is_empty() || e.value.eq_ignore_ascii_case(&old_value))
         }) {
             target.key = old_key;
-            target.value = value;
+            target.value = value.into();
             target.inherited = false;
         }
         true

@@ -66,8 +66,8 @@ fn entries_name_the_absolute_file() {
     let s = Scratch::new();
     let loaded = s.read_main("[a]\nk=v\n").unwrap();
     let entry = &loaded.config.sections[0].entries[0];
-    assert_eq!(entry.file, format!("{}/main.conf", s.dir()));
-    assert!(Path::new(&entry.file).is_absolute());
+    assert_eq!(*entry.file, format!("{}/main.conf", s.dir()));
+    assert!(Path::new(&*entry.file).is_absolute());
 }
 
 #[test]

@@ -215,7 +215,7 @@ pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Op
                     !e.key.eq_ignore_ascii_case("type")
                         && super::spec::find(CUSTOM, &e.key).is_none()
                 })
-                .map(|e| (e.key.clone(), e.value.clone()))
+                .map(|e| (e.key.to_string(), e.value.to_string()))
                 .collect();
             AppKind::Custom {
                 app_name: r.text("name"),

@@ -388,7 +388,7 @@ fn section_type(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Sec
         .unwrap_or_default();
     findings.push(Finding {
         severity: Severity::Error,
-        file: entry.file.clone(),
+        file: entry.file.to_string(),
         line: entry.line,
         section: section.name.clone(),
         option: "type".into(),
@@ -488,7 +488,7 @@ fn check_phone_identity(model: &mut Model, findings: &mut Vec<Finding>) {
             let e = phone.raw.last("mac");
             findings.push(Finding {
                 severity: Severity::Error,
-                file: e.map(|e| e.file.clone()).unwrap_or_default(),
+                file: e.map(|e| e.file.to_string()).unwrap_or_default(),
                 line: e.map_or(0, |e| e.line),
                 section: phone.name.clone(),
                 option: "mac".into(),

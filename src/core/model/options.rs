@@ -108,7 +108,7 @@ pub fn mask_secrets(raw: &RawConfig) -> RawConfig {
         let table = table_of(section);
         for entry in &mut section.entries {
             if !entry.value.trim().is_empty() && is_secret_in(table, &entry.key) {
-                entry.value = MASK.to_string();
+                entry.value = MASK.into();
             }
         }
     }

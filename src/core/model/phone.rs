@@ -23,7 +23,7 @@ pub enum Pin {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reference {
     pub name: String,
-    pub file: String,
+    pub file: std::sync::Arc<str>,
     pub line: u32,
 }
 

@@ -68,7 +68,7 @@ impl<'a> SectionReader<'a> {
         message: String,
     ) {
         let (file, line) = match entry {
-            Some(e) => (e.file.as_str(), e.line),
+            Some(e) => (&*e.file, e.line),
             None => self.section.location(),
         };
         if severity == Severity::Error {
@@ -197,7 +197,7 @@ impl<'a> SectionReader<'a> {
             let section = self.section;
             let mut seen: Vec<&str> = Vec::new();
             for e in &section.entries {
-                let key = e.key.as_str();
+                let key = &*e.key;
                 if key.eq_ignore_ascii_case("type")
                     || self.table.find(key).is_some()
                     || self.explained.iter().any(|k| k.eq_ignore_ascii_case(key))

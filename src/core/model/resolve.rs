@@ -184,7 +184,7 @@ fn drop_undeclared_applications(
         }
         findings.push(Finding {
             severity: Severity::Warning,
-            file: r.file.clone(),
+            file: r.file.to_string(),
             line: r.line,
             section: phone.name.clone(),
             option: "application".into(),
@@ -230,7 +230,7 @@ fn resolve<T: Referrer>(
             }
             findings.push(Finding {
                 severity: Severity::Error,
-                file: r.file.clone(),
+                file: r.file.to_string(),
                 line: r.line,
                 section: item.name().to_string(),
                 option: key.to_string(),

@@ -16,8 +16,8 @@ fn raw(sections: &[(&str, &[(&str, &str)])]) -> RawConfig {
                         .map(|(k, v)| {
                             line += 1;
                             RawEntry {
-                                key: k.to_string(),
-                                value: v.to_string(),
+                                key: (*k).into(),
+                                value: (*v).into(),
                                 file: "t.conf".into(),
                                 line,
                                 inherited: false,

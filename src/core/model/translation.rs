@@ -28,7 +28,7 @@ pub(crate) fn read(section: &Arc<RawSection>) -> Translation {
     let mut labels: Vec<(String, String)> = Vec::new();
     for e in section.entries.iter().filter(|e| !e.key.eq_ignore_ascii_case("type")) {
         labels.retain(|(f, _)| !f.eq_ignore_ascii_case(&e.key));
-        labels.push((e.key.clone(), e.value.clone()));
+        labels.push((e.key.to_string(), e.value.to_string()));
     }
     Translation { name: section.name.clone(), labels, raw: section.clone() }
 }

@@ -260,7 +260,7 @@ fn exten_problem(exten: &str) -> Option<&'static str> {
 
 fn warning(line: &Line, option: &str, message: String) -> Finding {
     let (file, at) = match line.raw.last(option).filter(|_| !option.is_empty()) {
-        Some(entry) => (entry.file.as_str(), entry.line),
+        Some(entry) => (&*entry.file, entry.line),
         None => line.raw.location(),
     };
     Finding {

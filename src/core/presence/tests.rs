@@ -18,8 +18,8 @@ fn config(sections: &[(&str, &[(&str, &str)])]) -> Model {
                         .map(|(key, value)| {
                             line += 1;
                             RawEntry {
-                                key: key.to_string(),
-                                value: value.to_string(),
+                                key: (*key).into(),
+                                value: (*value).into(),
                                 file: "t.conf".into(),
                                 line,
                                 inherited: false,

@@ -396,7 +396,7 @@ pub enum Listeners {
 fn general_finding(general: &General, severity: Severity, option: &str, message: &str) -> Finding {
     let entry = general.raw.last(option);
     let (file, line) = match entry {
-        Some(e) => (e.file.clone(), e.line),
+        Some(e) => (e.file.to_string(), e.line),
         None => {
             let (f, l) = general.raw.location();
             (f.to_string(), l)

@@ -126,8 +126,8 @@ fn config(target: &Target, lines: &[(&str, &str)]) -> RawConfig {
     for (n, (name, entries)) in BASE.iter().enumerate() {
         let mut section = RawSection { name: name.to_string(), ..Default::default() };
         let entry = |(key, value): &(&str, &str)| RawEntry {
-            key: key.to_string(),
-            value: value.to_string(),
+            key: (*key).into(),
+            value: (*value).into(),
             file: "probe.conf".into(),
             line: u32::try_from(n).unwrap_or(0),
             inherited: false,

@@ -222,7 +222,7 @@ impl Settings<'_> {
 /// The logo file for the requesting model (`d70_logo_file` for a D70).
 fn logo_for<'p>(ctx: &RenderContext<'p>) -> Option<&'p str> {
     let model = ctx.phone_model?;
-    ctx.phone.logos.iter().find(|l| l.model.eq_ignore_ascii_case(model)).map(|l| l.file.as_str())
+    ctx.phone.logos.iter().find(|l| l.model.eq_ignore_ascii_case(model)).map(|l| &*l.file)
 }
 
 /// A built-in ringtone in the phone's own spelling; a ringtone section by its name.

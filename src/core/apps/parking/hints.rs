@@ -211,7 +211,7 @@ pub fn add_parking_hints(
 
 fn warning(phone: &Phone, message: String) -> Finding {
     let (file, line) = match phone.raw.last("contact") {
-        Some(entry) => (entry.file.as_str(), entry.line),
+        Some(entry) => (&*entry.file, entry.line),
         None => phone.raw.location(),
     };
     Finding {
