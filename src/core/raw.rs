@@ -37,7 +37,7 @@ pub struct RawEntry {
 /// One shared copy of each key and file name a reader meets: a file of 10,000 phones repeats a few
 /// dozen of them some 200,000 times.
 #[derive(Debug, Default)]
-pub struct Interner(std::collections::HashSet<Arc<str>>);
+pub struct Interner(crate::names::NameSet<Arc<str>>);
 
 impl Interner {
     pub fn get(&mut self, text: &str) -> Arc<str> {

@@ -1,7 +1,9 @@
 //! Reading a configuration file through Asterisk's config API (`ast_config_load2`), so `#include`,
 //! `#exec` and templates behave exactly as in every Asterisk module, into the core's [`RawConfig`].
 
-use std::ffi::c_void;
+use std::borrow::Cow;
+use std::ffi::{CStr, c_void};
+use std::sync::Arc;
 
 use super::sys;
 use super::util::{cstring, string_from};
@@ -60,7 +62,11 @@ impl Drop for Config {
 impl Config {
     fn read(&self, main_file: &str) -> RawConfig {
         let mut sections = Vec::new();
-        let mut names = Interner::default();
+        let mut names = Names {
+            shared: Interner::default(),
+            main_file: main_file.to_string(),
+            last_file: None,
+        };
         let mut cat: *mut sys::ast_category = std::ptr::null_mut();
         loop {
             // SAFETY: self.0 is a live config; `cat` is NULL or the previous category of the same config.
@@ -76,13 +82,41 @@ impl Config {
             if cat.is_null() {
                 break;
             }
-            sections.push(std::sync::Arc::new(read_category(cat, main_file, &mut names)));
+            sections.push(Arc::new(read_category(cat, &mut names)));
         }
         RawConfig { sections }
     }
 }
 
-fn read_category(cat: *mut sys::ast_category, main_file: &str, names: &mut Interner) -> RawSection {
+/// Keys and file names shared across a config, and the file of the entry before (entries come in
+/// runs of the same file, each with its own copy of the name).
+struct Names {
+    shared: Interner,
+    main_file: String,
+    last_file: Option<(Vec<u8>, Arc<str>)>,
+}
+
+impl Names {
+    /// The shared absolute name of a variable's `file` (empty: the main file).
+    fn file(&mut self, file: &CStr) -> Arc<str> {
+        let bytes = file.to_bytes();
+        if let Some((last, shared)) = &self.last_file
+            && last == bytes
+        {
+            return Arc::clone(shared);
+        }
+        let text = file.to_string_lossy();
+        let shared = self.shared.get(&if text.is_empty() {
+            self.main_file.clone()
+        } else {
+            absolute(&text)
+        });
+        self.last_file = Some((bytes.to_vec(), Arc::clone(&shared)));
+        shared
+    }
+}
+
+fn read_category(cat: *mut sys::ast_category, names: &mut Names) -> RawSection {
     // SAFETY: `cat` is a live category of a live config for all the calls below; the variable list is
     // walked through `next` until NULL, as Asterisk links it.
     unsafe {
@@ -98,15 +132,17 @@ fn read_category(cat: *mut sys::ast_category, main_file: &str, names: &mut Inter
         let mut var = sys::ast_category_first(cat);
         while !var.is_null() {
             let v = &*var;
-            let file = string_from(v.file);
+            let text = |p: *const std::ffi::c_char| {
+                if p.is_null() { Cow::Borrowed("") } else { CStr::from_ptr(p).to_string_lossy() }
+            };
             entries.push(RawEntry {
-                key: names.get(&string_from(v.name)),
-                value: string_from(v.value).into(),
-                file: names.get(&if file.is_empty() {
-                    main_file.to_string()
+                key: names.shared.get(&text(v.name)),
+                value: text(v.value).into(),
+                file: if v.file.is_null() {
+                    names.file(c"")
                 } else {
-                    absolute(&file)
-                }),
+                    names.file(CStr::from_ptr(v.file))
+                },
                 line: u32::try_from(v.lineno).unwrap_or(0),
                 inherited: v.inherited != 0,
             });

@@ -37,6 +37,10 @@ pub(crate) struct Snapshot {
 /// The configuration in service.
 pub(crate) struct Store {
     current: RwLock<Arc<Snapshot>>,
+    /// Snapshots replaced while a reader still held them. They are freed here, by a later reload
+    /// or the unload, once no reader holds them: never by a reader dropping the last reference,
+    /// which would make a phone's request wait for tens of megabytes to be freed.
+    retired: std::sync::Mutex<Vec<Arc<Snapshot>>>,
 }
 
 /// The configuration in service; an empty one while the module is not loaded.
@@ -47,7 +51,7 @@ pub(crate) fn current() -> Arc<Snapshot> {
 impl Store {
     /// Reads the file at load: whatever is valid is served, so a later reload can fix the rest.
     pub fn load() -> Self {
-        let store = Self { current: RwLock::new(Arc::default()) };
+        let store = Self { current: RwLock::new(Arc::default()), retired: Default::default() };
         if let Err(e) = store.read(false) {
             log::error(&format!("{e}; serving no phones until a reload succeeds"));
         }
@@ -62,8 +66,11 @@ impl Store {
         let new = Arc::new(snapshot);
         let old =
             std::mem::replace(&mut *self.current.write().unwrap_or_else(|p| p.into_inner()), new);
-        // Freeing 10,000 phones takes tens of milliseconds: not while every reader waits on the lock.
-        drop(old);
+        // Freeing 10,000 phones takes tens of milliseconds: not while every reader waits on the lock,
+        // and not on a reader's thread.
+        let mut retired = self.retired.lock().unwrap_or_else(|p| p.into_inner());
+        retired.push(old);
+        retired.retain(|s| Arc::strong_count(s) > 1);
     }
 
     /// Re-reads the file if it changed. If it cannot be read the configuration in service stays; if
@@ -98,6 +105,8 @@ impl Store {
         let previous = self.current();
         let built = build(&raw, Some(&previous.model));
         drop(previous);
+        // The model keeps the sections it uses; the rest of the file goes now, not with the model.
+        drop(raw);
         for f in &built.findings {
             match f.severity {
                 Severity::Error => log::error(&f.to_string()),
