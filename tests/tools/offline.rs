@@ -44,7 +44,7 @@ fn dumps_match_their_golden_files() {
         "duplicates",
         "includes/main",
         "quirks/quirks",
-        "quirks/stray",
+        "undefined/stray",
         "quirks/glob",
         "quirks/twice",
         "quirks/bom",
