@@ -19,7 +19,7 @@
 #
 # Every command takes --asterisk MAJOR (or RDP_ASTERISK=MAJOR) to choose the Asterisk: 22 (the default) is
 # Debian sid's package; 18, 20, 21 and 23 are minimal builds of the releases in ASTERISK_RELEASES below,
-# made by `setup --asterisk MAJOR` (2 to 6 minutes each on 2 cores, then cached).
+# made by `setup --asterisk MAJOR` (about 4 minutes each on 2 cores, then cached).
 #
 # Environment:
 #   RDP_SANDBOX (default /var/lib/res-digium-phone) holds the chroots (sid/, asterisk-MAJOR/), the header
@@ -40,7 +40,8 @@ MULTIARCH=x86_64-linux-gnu
 MODDIR=/usr/lib/$MULTIARCH/asterisk/modules
 STOCK_CONFIGS="indications.conf pjsip_notify.conf ccss.conf cdr.conf cel.conf features.conf acl.conf udptl.conf pjproject.conf"
 # curl, openssl and fail2ban are third-party clients of the tests (Digest and TLS HTTP, the security log).
-HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl openssl fail2ban python3-zeroconf shellcheck)
+# procps: pgrep, with which `test` stops its background builds when it stops early.
+HOST_PACKAGES=(mmdebstrap clang libclang-dev iproute2 curl openssl fail2ban python3-zeroconf shellcheck procps)
 # The app-server tests speak AMI through a third-party client library from PyPI, in a venv of the sandbox.
 HOST_PACKAGES+=(python3-venv)
 APP_SERVER_VENV=$SANDBOX/venv
@@ -676,6 +677,48 @@ SMOKE_TESTS=(
     app_bridge::unload_with_app_servers_connected_and_requests_waiting
 )
 
+# `test` builds the source majors in the background while the packaged major's checks and tests
+# run: those wait on Asterisk and the network more than on the CPU, and the builds (niced, so the
+# foreground comes first) take their idle time. On a fresh 2-core machine that is most of the
+# builds' time.
+SOURCE_BUILDS=""
+build_source_majors_in_background() {
+    local logfile=$SANDBOX/source-builds.log
+    mkdir -p "$SANDBOX"
+    log "building Asterisk ${FULL_SUITE_MAJORS[*]} ${SMOKE_MAJORS[*]} from source in the background (log: $logfile)"
+    (
+        renice -n 10 -p "$BASHPID" >/dev/null
+        for m in "${FULL_SUITE_MAJORS[@]}" "${SMOKE_MAJORS[@]}"; do
+            select_asterisk "$m"
+            build_source_root
+        done
+    ) >"$logfile" 2>&1 &
+    SOURCE_BUILDS=$!
+    trap stop_source_builds EXIT
+}
+
+# Waits for the background builds; their log goes to stderr either way.
+wait_source_builds() {
+    [ -n "$SOURCE_BUILDS" ] || return 0
+    local status=0
+    wait "$SOURCE_BUILDS" || status=$?
+    SOURCE_BUILDS=""
+    cat "$SANDBOX/source-builds.log" >&2
+    [ "$status" = 0 ] || die "a source build failed (its log is above)"
+}
+
+# A run that stops early stops the builds too (the whole process tree: make and the compilers).
+stop_source_builds() {
+    [ -n "$SOURCE_BUILDS" ] || return 0
+    kill_tree "$SOURCE_BUILDS"
+}
+
+kill_tree() {
+    local child
+    for child in $(pgrep -P "$1"); do kill_tree "$child"; done
+    kill "$1" 2>/dev/null || true
+}
+
 # The end-to-end tests against Asterisk MAJOR (all of them, or those named).
 e2e_on() {
     local major=$1; shift
@@ -689,6 +732,7 @@ e2e_on() {
 cmd_test() {
     local chosen=$MAJOR
     cmd_setup
+    [ -n "$ASTERISK_CHOSEN" ] || build_source_majors_in_background
     cmd_build
     cargo_env
     cd "$REPO"
@@ -710,6 +754,7 @@ cmd_test() {
     log "benchmark smoke run (contrib/bench.sh smoke)"
     RDP_SANDBOX=$SANDBOX bash "$REPO/contrib/bench.sh" smoke
     local m
+    wait_source_builds
     for m in "${FULL_SUITE_MAJORS[@]}"; do e2e_on "$m"; done
     for m in "${SMOKE_MAJORS[@]}"; do e2e_on "$m" "${SMOKE_TESTS[@]}"; done
     # After the majors are built: their installed headers are the ones to check against (no
