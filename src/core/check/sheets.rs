@@ -367,14 +367,20 @@ pub fn display_rules(text: &str) -> Vec<LineFinding> {
 
 /// The ids of the `<contact>` elements of a contact list (unreadable lists give none).
 pub fn contact_ids(text: &str) -> Vec<String> {
+    contact_attribute(text, "id")
+}
+
+/// Attribute `name` of each `<contact>` element of a contact list that has it, in order; a list that
+/// stops being readable gives what came before.
+pub fn contact_attribute(text: &str, name: &str) -> Vec<String> {
     let mut reader = Reader::from_str(text);
-    let mut ids = Vec::new();
+    let mut values = Vec::new();
     while let Ok(event) = reader.read_event() {
         match event {
             Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"contact" => {
-                if let Ok(Some(id)) = e.try_get_attribute("id") {
-                    if let Ok(v) = id.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-                        ids.push(v.into_owned());
+                if let Ok(Some(attr)) = e.try_get_attribute(name) {
+                    if let Ok(v) = attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+                        values.push(v.into_owned());
                     }
                 }
             }
@@ -382,7 +388,7 @@ pub fn contact_ids(text: &str) -> Vec<String> {
             _ => {}
         }
     }
-    ids
+    values
 }
 
 fn is_rgb(value: &str) -> bool {

@@ -5,10 +5,8 @@
 
 use std::collections::HashMap;
 
-use quick_xml::Reader;
-use quick_xml::events::Event;
-
 use super::Visible;
+use crate::check::sheets::contact_attribute;
 use crate::finding::{Finding, Severity};
 use crate::model::{Model, Phone};
 use crate::names::NameMap;
@@ -84,27 +82,14 @@ fn space_range(value: &str) -> Option<(u32, u32)> {
 
 /// The user part of every `subscribe_to` URI in a contact list (`sip:701@pbx` gives `701`), in order.
 pub fn subscribed_users(contact_list: &str) -> Vec<String> {
-    let mut reader = Reader::from_str(contact_list);
-    let mut users = Vec::new();
-    while let Ok(event) = reader.read_event() {
-        match event {
-            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"contact" => {
-                let Ok(Some(attr)) = e.try_get_attribute("subscribe_to") else { continue };
-                let Ok(uri) = attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) else {
-                    continue;
-                };
-                let rest =
-                    ["sip:", "sips:"].iter().find_map(|s| uri.strip_prefix(s)).unwrap_or(&uri);
-                let user = rest.split_once('@').map_or(rest, |(user, _)| user);
-                if !user.is_empty() {
-                    users.push(user.to_string());
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    users
+    contact_attribute(contact_list, "subscribe_to")
+        .iter()
+        .map(|uri| {
+            let rest = ["sip:", "sips:"].iter().find_map(|s| uri.strip_prefix(s)).unwrap_or(uri);
+            rest.split_once('@').map_or(rest, |(user, _)| user).to_string()
+        })
+        .filter(|user| !user.is_empty())
+        .collect()
 }
 
 /// The users phones' contact lists (`contact=`, read from `file_directory`) subscribe to, each list
