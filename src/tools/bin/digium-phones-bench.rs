@@ -59,6 +59,9 @@ enum Command {
         timeout: Duration,
         #[command(flatten)]
         clock: Clock,
+        /// `ours` fetches at once, ignoring the reply's after_ms (a phone that does not pace)
+        #[arg(long)]
+        unpaced: bool,
     },
     /// Replace FILE by the other and reload the module over AMI while probes measure the message
     /// path; prints one `reload key=value...` line.
@@ -119,7 +122,18 @@ fn main() -> ExitCode {
         Command::Generate { phones, dir, template_path } => {
             generate_files(phones as usize, &dir, &template_path)
         }
-        Command::Storm { mode, phones, ports, http_port, first, round, pid, timeout, clock } => {
+        Command::Storm {
+            mode,
+            phones,
+            ports,
+            http_port,
+            first,
+            round,
+            pid,
+            timeout,
+            clock,
+            unpaced,
+        } => {
             run_storm(storm::Storm {
                 mode,
                 phones: phones as usize,
@@ -130,6 +144,7 @@ fn main() -> ExitCode {
                 timeout,
                 pid,
                 ticks_per_second: clock.clk_tck,
+                paced: !unpaced,
             });
             Ok(())
         }
