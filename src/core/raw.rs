@@ -95,10 +95,10 @@ impl RawConfig {
     }
 }
 
-#[cfg(test)]
 impl RawSection {
-    /// A section of `pairs`, each entry at t.conf:1, for the core's tests.
-    pub(crate) fn of(name: &str, pairs: &[(&str, &str)]) -> Arc<Self> {
+    /// A section of `pairs`, each entry at t.conf:1: for tests (the core's, and the module's
+    /// in-process ones).
+    pub fn of(name: &str, pairs: &[(&str, &str)]) -> Arc<Self> {
         let entries = pairs
             .iter()
             .map(|(k, v)| RawEntry {
@@ -110,6 +110,15 @@ impl RawSection {
             })
             .collect();
         Arc::new(Self { name: name.into(), entries, ..Default::default() })
+    }
+}
+
+impl RawConfig {
+    /// A configuration of `(name, pairs)` sections made with [`RawSection::of`]: for tests.
+    pub fn of(sections: &[(&str, &[(&str, &str)])]) -> Self {
+        Self {
+            sections: sections.iter().map(|(name, pairs)| RawSection::of(name, pairs)).collect(),
+        }
     }
 }
 

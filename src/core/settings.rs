@@ -87,27 +87,9 @@ pub fn voicemail_pin(voicemail_conf: &RawConfig, mailbox: &str) -> Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::raw::{RawEntry, RawSection};
 
     fn conf(sections: &[(&str, &[(&str, &str)])]) -> RawConfig {
-        RawConfig {
-            sections: sections
-                .iter()
-                .map(|(name, entries)| RawSection {
-                    name: (*name).into(),
-                    entries: entries
-                        .iter()
-                        .map(|(k, v)| RawEntry {
-                            key: (*k).into(),
-                            value: (*v).into(),
-                            ..Default::default()
-                        })
-                        .collect(),
-                    ..Default::default()
-                })
-                .map(std::sync::Arc::new)
-                .collect(),
-        }
+        RawConfig::of(sections)
     }
 
     #[test]

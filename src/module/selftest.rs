@@ -116,31 +116,11 @@ fn check_reader_result(ctx: &Context, raw: &RawConfig, dir: &str) -> Result<(), 
 }
 
 fn secrets_masked(ctx: &Context) -> Result<(), String> {
-    use digium_phones_core::raw::{RawEntry, RawSection};
-    let section = |name: &str, entries: &[(&str, &str)]| {
-        std::sync::Arc::new(RawSection {
-            name: name.into(),
-            entries: entries
-                .iter()
-                .map(|(k, v)| RawEntry {
-                    key: (*k).into(),
-                    value: (*v).into(),
-                    ..Default::default()
-                })
-                .collect(),
-            ..Default::default()
-        })
-    };
-    let raw = RawConfig {
-        sections: vec![
-            section("general", &[("globalpin", "55667788")]),
-            section("l", &[("type", "line"), ("secret", "zq-secret-zq")]),
-            section(
-                "p",
-                &[("type", "phone"), ("pin", "918273"), ("full_name", "A"), ("line", "l")],
-            ),
-        ],
-    };
+    let raw = RawConfig::of(&[
+        ("general", &[("globalpin", "55667788")]),
+        ("l", &[("type", "line"), ("secret", "zq-secret-zq")]),
+        ("p", &[("type", "phone"), ("pin", "918273"), ("full_name", "A"), ("line", "l")]),
+    ]);
     let built = model::build(&raw, None);
     let m = &built.model;
     let text = [

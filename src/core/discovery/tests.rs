@@ -1,12 +1,10 @@
 use super::dns::{CLASS_IN, TYPE_A, TYPE_ANY, TYPE_PTR, TYPE_SRV, TYPE_TXT, parse};
 use super::*;
 use crate::model::build;
-use crate::raw::{RawConfig, RawSection};
+use crate::raw::RawConfig;
 
 fn model(sections: &[(&str, &[(&str, &str)])]) -> Model {
-    let raw = RawConfig {
-        sections: sections.iter().map(|(name, pairs)| RawSection::of(name, pairs)).collect(),
-    };
+    let raw = RawConfig::of(sections);
     let built = build(&raw, None);
     assert_eq!(built.errors(), 0, "{:?}", built.findings);
     built.model

@@ -39,33 +39,17 @@ pub fn endpoint_mailboxes(cfg: &RawConfig) -> HashMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::raw::RawEntry;
-
-    fn section(name: &str, entries: &[(&str, &str)]) -> std::sync::Arc<RawSection> {
-        std::sync::Arc::new(RawSection {
-            name: name.into(),
-            entries: entries
-                .iter()
-                .map(|(k, v)| RawEntry {
-                    key: (*k).into(),
-                    value: (*v).into(),
-                    ..Default::default()
-                })
-                .collect(),
-            ..Default::default()
-        })
-    }
 
     #[test]
     fn passwords_follow_the_first_auth() {
         let cfg = RawConfig {
             sections: vec![
-                section("200", &[("type", "endpoint"), ("auth", "200-auth, other")]),
-                section("200-auth", &[("type", "auth"), ("password", "p200")]),
-                section("201", &[("type", "endpoint")]),
-                section("202", &[("type", "endpoint"), ("auth", "nope")]),
-                section("203", &[("type", "endpoint"), ("auth", "empty")]),
-                section("empty", &[("type", "auth"), ("password", "")]),
+                RawSection::of("200", &[("type", "endpoint"), ("auth", "200-auth, other")]),
+                RawSection::of("200-auth", &[("type", "auth"), ("password", "p200")]),
+                RawSection::of("201", &[("type", "endpoint")]),
+                RawSection::of("202", &[("type", "endpoint"), ("auth", "nope")]),
+                RawSection::of("203", &[("type", "endpoint"), ("auth", "empty")]),
+                RawSection::of("empty", &[("type", "auth"), ("password", "")]),
             ],
         };
         let p = endpoint_passwords(&cfg);

@@ -2,7 +2,7 @@ use super::recording::{self, LineChannel, PickError};
 use super::wire::{self, FolderCount};
 use super::*;
 use crate::protocol::{self, Element, MAX_BODY, Request};
-use crate::raw::{RawConfig, RawEntry, RawSection};
+use crate::raw::{RawConfig, RawSection};
 
 fn block(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
@@ -56,24 +56,11 @@ fn resolution_goes_line_then_endpoint_then_voicemail_conf() {
 }
 
 fn vm_conf(sections: &[(&str, &[&str])]) -> RawConfig {
-    RawConfig {
-        sections: sections
-            .iter()
-            .map(|(name, keys)| RawSection {
-                name: (*name).into(),
-                entries: keys
-                    .iter()
-                    .map(|k| RawEntry {
-                        key: (*k).into(),
-                        value: "1234,Someone".into(),
-                        ..Default::default()
-                    })
-                    .collect(),
-                ..Default::default()
-            })
-            .map(std::sync::Arc::new)
-            .collect(),
-    }
+    let section = |(name, keys): &(&str, &[&str])| {
+        let pairs: Vec<(&str, &str)> = keys.iter().map(|k| (*k, "1234,Someone")).collect();
+        RawSection::of(name, &pairs)
+    };
+    RawConfig { sections: sections.iter().map(section).collect() }
 }
 
 #[test]
