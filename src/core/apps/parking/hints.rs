@@ -138,8 +138,12 @@ pub fn add_parking_hints(
     endpoint: &dyn Fn(&str) -> Option<Endpoint>,
 ) {
     let mut taken: NameMap<(String, String), usize> = NameMap::default();
+    let mut line_contexts: NameMap<String, String> = NameMap::default();
     for (at, hint) in plan.hints.iter().enumerate() {
         taken.insert((hint.context.clone(), hint.exten.clone()), at);
+        if let HintOwner::Line(line) = &hint.owner {
+            line_contexts.entry(line.clone()).or_insert_with(|| hint.context.clone());
+        }
     }
     for phone in &model.phones {
         let visible = Visible::of(model, &phone.name);
@@ -160,7 +164,11 @@ pub fn add_parking_hints(
         let mut contexts: Vec<String> = Vec::new();
         for reference in &phone.lines {
             let Some(line) = model.line(&reference.name) else { continue };
-            let context = hint_context_of(model, line, endpoint);
+            // The context the line's own hints went to: its endpoint was read once already.
+            let context = match line_contexts.get(line.name.as_str()) {
+                Some(context) => context.clone(),
+                None => hint_context_of(model, line, endpoint),
+            };
             if !contexts.contains(&context) {
                 contexts.push(context);
             }
