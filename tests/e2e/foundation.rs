@@ -127,6 +127,9 @@ fn reload_applies_changes() {
     let out = ast.cli("module reload res_digium_phone.so");
     assert!(out.contains("reloaded successfully"), "{out}");
     assert!(ast.cli("digium_phones show phones").contains("carol"));
+    // Each reload says how long it took, and where.
+    assert!(ast.wait_for_log("ms: configuration "), "no reload timing in the log");
+    assert!(ast.log().contains(", hints "), "{}", ast.log());
     // An unchanged file is not read again.
     let before = ast.log().matches("serving 3 phones").count();
     ast.cli("module reload res_digium_phone.so");
