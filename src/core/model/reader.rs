@@ -16,6 +16,13 @@ pub(crate) struct SectionReader<'a> {
     section: &'a RawSection,
     specs: &'static [OptionSpec],
     table: spec::Table,
+    /// The table position of each entry's option (`None`: not in the table).
+    entry_specs: Vec<Option<u16>>,
+    /// For each option of the table, its last entry: the one in effect.
+    last_entries: Vec<Option<u16>>,
+    /// Where the previous getter's option sat: callers mostly ask in table order, so the next
+    /// option is tried before the table's index.
+    cursor: std::cell::Cell<usize>,
     findings: &'a mut Vec<Finding>,
     errors: usize,
     /// Options outside `specs` are passed on rather than warned about (custom applications).
@@ -30,10 +37,25 @@ impl<'a> SectionReader<'a> {
         specs: &'static [OptionSpec],
         findings: &'a mut Vec<Finding>,
     ) -> Self {
+        let table = spec::Table::of(specs);
+        let entry_specs: Vec<Option<u16>> = section
+            .entries
+            .iter()
+            .map(|e| table.position(&e.key).and_then(|i| u16::try_from(i).ok()))
+            .collect();
+        let mut last_entries = vec![None; specs.len()];
+        for (i, spec) in entry_specs.iter().enumerate() {
+            if let (Some(spec), Ok(i)) = (spec, u16::try_from(i)) {
+                last_entries[usize::from(*spec)] = Some(i);
+            }
+        }
         let mut reader = Self {
             section,
             specs,
-            table: spec::Table::of(specs),
+            table,
+            entry_specs,
+            last_entries,
+            cursor: std::cell::Cell::new(0),
             findings,
             errors: 0,
             accept_unknown: false,
@@ -46,10 +68,10 @@ impl<'a> SectionReader<'a> {
     fn check_values(&mut self) {
         let section = self.section;
         for (i, e) in section.entries.iter().enumerate() {
-            let Some(spec) = self.table.find(&e.key) else { continue };
-            let overridden =
-                section.entries[i + 1..].iter().any(|l| l.key.eq_ignore_ascii_case(&e.key));
-            if !spec.is_list() && overridden {
+            let Some(position) = self.entry_specs[i] else { continue };
+            let spec = &self.specs[usize::from(position)];
+            let in_effect = self.last_entries[usize::from(position)] == u16::try_from(i).ok();
+            if !spec.is_list() && !in_effect {
                 continue;
             }
             for value in split(spec, &e.value) {
@@ -58,6 +80,20 @@ impl<'a> SectionReader<'a> {
                 }
             }
         }
+    }
+
+    /// Where `key` sits in the table: the option after the last one asked for, else the index.
+    fn position(&self, key: &str) -> Option<usize> {
+        let next = self.cursor.get();
+        let found = match self.specs.get(next) {
+            Some(spec) if spec.key == key => Some(next),
+            _ => self.table.position(key),
+        };
+        debug_assert!(found.is_some(), "option {key} missing from its section's table");
+        if let Some(i) = found {
+            self.cursor.set(i + 1);
+        }
+        found
     }
 
     fn push(
@@ -109,25 +145,27 @@ impl<'a> SectionReader<'a> {
     }
 
     fn spec(&self, key: &str) -> Option<&'static OptionSpec> {
-        let spec = self.table.find(key);
-        debug_assert!(spec.is_some(), "option {key} missing from its section's table");
-        spec
+        self.position(key).map(|i| &self.specs[i])
+    }
+
+    /// The entry in effect for the option at `position` (an empty value counts as unset).
+    fn entry_at(&self, position: usize) -> Option<&'a RawEntry> {
+        let i = self.last_entries[position]?;
+        Some(&self.section.entries[usize::from(i)]).filter(|e| !e.value.trim().is_empty())
     }
 
     /// The entry in effect for a single-valued option (an empty value counts as unset).
     pub fn entry(&self, key: &str) -> Option<&'a RawEntry> {
-        if cfg!(debug_assertions) {
-            self.spec(key);
-        }
-        self.section.last(key).filter(|e| !e.value.trim().is_empty())
+        self.entry_at(self.position(key)?)
     }
 
     /// The value set, else the documented default; borrowed, since most callers only parse it.
     fn raw_value(&self, key: &str) -> Option<&'a str> {
-        if let Some(e) = self.entry(key) {
+        let position = self.position(key)?;
+        if let Some(e) = self.entry_at(position) {
             return Some(e.value.trim());
         }
-        match self.spec(key)?.fallback {
+        match self.specs[position].fallback {
             Fallback::Value(v) => Some(v),
             Fallback::SectionName => Some(self.section.name.as_str()),
             Fallback::SameAs(other) => self.raw_value(other),
@@ -137,6 +175,11 @@ impl<'a> SectionReader<'a> {
 
     pub fn text(&self, key: &str) -> Option<String> {
         self.raw_value(key).map(str::to_string)
+    }
+
+    /// [`Self::text`] in the smallest form, for what the model keeps.
+    pub fn boxed_text(&self, key: &str) -> Option<Box<str>> {
+        self.raw_value(key).map(Box::from)
     }
 
     pub fn secret(&self, key: &str) -> Secret {
@@ -167,12 +210,18 @@ impl<'a> SectionReader<'a> {
 
     /// Every value of a repeated option, in order, with the entry it came from.
     pub fn list(&self, key: &str) -> Vec<(&'a RawEntry, String)> {
-        let Some(spec) = self.spec(key) else { return Vec::new() };
+        let Some(position) = self.position(key) else { return Vec::new() };
+        if self.last_entries[position].is_none() {
+            return Vec::new();
+        }
+        let spec = &self.specs[position];
+        let wanted = u16::try_from(position).ok();
         self.section
             .entries
             .iter()
-            .filter(|e| e.key.eq_ignore_ascii_case(key))
-            .flat_map(|e| split(spec, &e.value).into_iter().map(move |v| (e, v.to_string())))
+            .zip(&self.entry_specs)
+            .filter(|(_, p)| **p == wanted)
+            .flat_map(|(e, _)| split(spec, &e.value).into_iter().map(move |v| (e, v.to_string())))
             .collect()
     }
 
@@ -196,10 +245,11 @@ impl<'a> SectionReader<'a> {
         if !self.accept_unknown {
             let section = self.section;
             let mut seen: Vec<&str> = Vec::new();
-            for e in &section.entries {
+            let entry_specs = std::mem::take(&mut self.entry_specs);
+            for (e, position) in section.entries.iter().zip(&entry_specs) {
                 let key = &*e.key;
                 if key.eq_ignore_ascii_case("type")
-                    || self.table.find(key).is_some()
+                    || position.is_some()
                     || self.explained.iter().any(|k| k.eq_ignore_ascii_case(key))
                     || seen.iter().any(|s| s.eq_ignore_ascii_case(key))
                 {

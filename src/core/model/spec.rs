@@ -364,15 +364,20 @@ impl Table {
     }
 
     pub(crate) fn find(&self, key: &str) -> Option<&'static OptionSpec> {
+        self.position(key).map(|i| &self.specs[i])
+    }
+
+    /// Where `key` sits in the table, without regard to case.
+    pub(crate) fn position(&self, key: &str) -> Option<usize> {
         if let Some(index) = self.index {
             if let Some(&i) = index.by_key.get(key) {
-                return self.specs.get(i);
+                return Some(i);
             }
             if !index.mixed_case && !key.bytes().any(|b| b.is_ascii_uppercase()) {
                 return None;
             }
         }
-        self.specs.iter().find(|s| s.key.eq_ignore_ascii_case(key))
+        self.specs.iter().position(|s| s.key.eq_ignore_ascii_case(key))
     }
 }
 
