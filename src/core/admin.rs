@@ -83,8 +83,8 @@ pub fn lines(model: &Model) -> String {
             vec![
                 l.name.clone(),
                 "line".into(),
-                l.exten.clone().unwrap_or_default(),
-                l.line_label.clone().unwrap_or_default(),
+                l.exten.as_deref().unwrap_or_default().to_string(),
+                l.line_label.as_deref().unwrap_or_default().to_string(),
                 users(&l.name, false),
             ]
         })

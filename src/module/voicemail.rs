@@ -111,7 +111,11 @@ pub(crate) fn line_boxes(model: &Model, phone: &Phone) -> Vec<LineBox> {
                 voicemail::resolve(own, endpoints.get(&line.name).map(String::as_str), || {
                     vm_conf.as_ref().and_then(|c| voicemail::voicemail_conf_box(c, &line.name))
                 });
-            LineBox { line: line.name.clone(), mailbox, voicemail_uri: line.voicemail_uri.clone() }
+            LineBox {
+                line: line.name.clone(),
+                mailbox,
+                voicemail_uri: line.voicemail_uri.as_deref().map(str::to_string),
+            }
         })
         .collect()
 }

@@ -88,7 +88,9 @@ pub struct Phone {
     pub transport_tls_allowed: Option<bool>,
     pub codecs: Vec<String>,
     pub enable_check_sync: Option<bool>,
-    pub dot1x: Dot1x,
+    /// `None` when no 802.1X option is set: most phones have none, and the group is the size of ten
+    /// options.
+    pub dot1x: Option<Box<Dot1x>>,
     pub lan_port_mode: Option<&'static str>,
     pub pc_port_mode: Option<&'static str>,
     // Contacts, BLF and call features.
@@ -164,7 +166,17 @@ impl Phone {
     }
 }
 
-const LOGO_MODELS: [&str; 8] = ["d40", "d45", "d50", "d60", "d62", "d65", "d70", "d80"];
+/// Each model with a logo and the option naming its file.
+const LOGO_OPTIONS: [(&str, &str); 8] = [
+    ("d40", "d40_logo_file"),
+    ("d45", "d45_logo_file"),
+    ("d50", "d50_logo_file"),
+    ("d60", "d60_logo_file"),
+    ("d62", "d62_logo_file"),
+    ("d65", "d65_logo_file"),
+    ("d70", "d70_logo_file"),
+    ("d80", "d80_logo_file"),
+];
 const PORT_MODES: Kind = Kind::Choice(&["auto", "10hd", "10fd", "100hd", "100fd", "1000fd"]);
 const VOLUME: Kind = LEVEL;
 const SIDETONE: Kind = Kind::Int { min: -60, max: 0 };
@@ -393,9 +405,9 @@ pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Op
              presence, call recording…) are off for this phone",
         );
     }
-    let logos = LOGO_MODELS
+    let logos = LOGO_OPTIONS
         .into_iter()
-        .filter_map(|model| r.text(&format!("{model}_logo_file")).map(|file| Logo { model, file }))
+        .filter_map(|(model, key)| r.text(key).map(|file| Logo { model, file }))
         .collect();
     let phone = Phone {
         name: section.name.clone(),
@@ -423,7 +435,7 @@ pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Op
         transport_tls_allowed: r.flag("transport_tls_allowed"),
         codecs: r.strings("codecs"),
         enable_check_sync: r.flag("enable_check_sync"),
-        dot1x: Dot1x {
+        dot1x: Some(Dot1x {
             passthrough: r.flag("8021x_passthrough"),
             eapol_on_disconnect: r.flag("8021x_eapol_on_disconnect"),
             method: r.choice("8021x_method"),
@@ -434,7 +446,9 @@ pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Op
             client_cert_value: r.text("8021x_client_cert_value"),
             root_cert_url: r.text("8021x_root_cert_url"),
             root_cert_value: r.text("8021x_root_cert_value"),
-        },
+        })
+        .filter(|d| *d != Dot1x::default())
+        .map(Box::new),
         lan_port_mode: r.choice("lan_port_mode"),
         pc_port_mode: r.choice("pc_port_mode"),
         contacts: r.strings("contact"),

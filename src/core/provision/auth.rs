@@ -216,7 +216,7 @@ pub fn claim<'a>(
 pub fn primary_mailbox(model: &Model, phone: &Phone) -> Option<String> {
     phone.mailbox.clone().or_else(|| {
         let line = model.line(phone.lines.first()?.name.as_str())?;
-        line.mailbox.clone()
+        line.mailbox.as_deref().map(str::to_string)
     })
 }
 

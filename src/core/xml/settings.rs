@@ -120,7 +120,9 @@ pub(super) fn write(doc: &mut Doc, ctx: &RenderContext, net: &Net) -> io::Result
     // Later XML pages: the Ethernet ports, configured only.
     s.opt("lan_port_mode", phone.lan_port_mode)?;
     s.opt("pc_port_mode", phone.pc_port_mode)?;
-    dot1x(&mut s, &phone.dot1x)?;
+    if let Some(d) = &phone.dot1x {
+        dot1x(&mut s, d)?;
+    }
 
     // Logging: remote syslog is on when a syslog_server is set (the phone's default is off). The
     // D80 has no logging settings ("Not D80").

@@ -67,10 +67,8 @@ impl QueueApp {
             return Vec::new();
         }
         let line = phone.primary_line().unwrap_or_default();
-        let context = model
-            .line(line)
-            .and_then(|l| l.context.clone())
-            .unwrap_or_else(|| "default".to_owned());
+        let context =
+            model.line(line).and_then(|l| l.context.as_deref()).unwrap_or("default").to_owned();
         let mut out: Vec<Self> = Vec::new();
         for r in &phone.applications {
             let Some(app) = model.application(&r.name) else { continue };
