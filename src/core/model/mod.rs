@@ -390,8 +390,8 @@ fn push<T>(items: &mut Vec<T>, item: Option<T>) -> bool {
 }
 
 fn section_type(section: &RawSection, findings: &mut Vec<Finding>) -> Option<SectionType> {
-    let section_types: Vec<&str> = SectionType::names().collect();
     let Some(entry) = section.last("type") else {
+        let section_types: Vec<&str> = SectionType::names().collect();
         findings.push(section_finding(
             section,
             Severity::Error,
@@ -404,6 +404,7 @@ fn section_type(section: &RawSection, findings: &mut Vec<Finding>) -> Option<Sec
     if let Some(t) = SectionType::from_name(value) {
         return Some(t);
     }
+    let section_types: Vec<&str> = SectionType::names().collect();
     let hint = reader::suggest(value, &section_types)
         .map(|s| format!(" (did you mean '{s}'?)"))
         .unwrap_or_default();

@@ -77,10 +77,12 @@ impl Referrer for super::Phone {
 
 /// The names being served, and what the raw configuration declared, for precise messages. Built
 /// once per model and told what each resolution step drops, so a model of ten thousand phones does
-/// not copy every name again for each step.
+/// not copy every name again for each step. What was declared is gathered only when a name does not
+/// resolve.
 struct Names<'r> {
     served: NameMap<SectionType, NameSet<String>>,
-    declared: NameMap<&'r str, Vec<SectionType>>,
+    raw: &'r RawConfig,
+    declared: std::cell::OnceCell<NameMap<&'r str, Vec<SectionType>>>,
 }
 
 impl<'r> Names<'r> {
@@ -91,13 +93,20 @@ impl<'r> Names<'r> {
             .filter(|t| *t != SectionType::Phone)
             .map(|t| (t, model.sections(t).iter().map(|s| s.name().to_string()).collect()))
             .collect();
-        let mut declared: NameMap<&str, Vec<SectionType>> = NameMap::default();
-        for s in raw.concrete() {
-            if let Some(t) = s.last("type").and_then(|e| SectionType::from_name(&e.value)) {
-                declared.entry(s.name.as_str()).or_default().push(t);
+        Self { served, raw, declared: std::cell::OnceCell::new() }
+    }
+
+    /// The types each section name was declared with, whether served or not.
+    fn declared(&self) -> &NameMap<&'r str, Vec<SectionType>> {
+        self.declared.get_or_init(|| {
+            let mut declared: NameMap<&str, Vec<SectionType>> = NameMap::default();
+            for s in self.raw.concrete() {
+                if let Some(t) = s.last("type").and_then(|e| SectionType::from_name(&e.value)) {
+                    declared.entry(s.name.as_str()).or_default().push(t);
+                }
             }
-        }
-        Self { served, declared }
+            declared
+        })
     }
 
     /// `name` of type `t` is no longer served.
@@ -126,7 +135,7 @@ impl<'r> Names<'r> {
             Target::Section(t) => t,
             Target::Ringtone => SectionType::Ringtone,
         };
-        let declared = self.declared.get(name).map(Vec::as_slice).unwrap_or_default();
+        let declared = self.declared().get(name).map(Vec::as_slice).unwrap_or_default();
         if declared.contains(&wanted) {
             return format!("the {} section '{name}' has errors and is not served", wanted.name());
         }
@@ -179,7 +188,7 @@ fn drop_undeclared_applications(
 ) {
     let target = Target::Section(SectionType::Application);
     phone.applications.retain(|r| {
-        if names.has(target, &r.name) || names.declared.contains_key(r.name.as_str()) {
+        if names.has(target, &r.name) || names.declared().contains_key(r.name.as_str()) {
             return true;
         }
         findings.push(Finding {
