@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::ffi::{CStr, c_void};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::sys;
 use super::util::{cstring, string_from};
@@ -26,21 +27,46 @@ pub(super) const FILEINVALID: usize = usize::MAX - 1; // (void *) -2
 /// Loads `filename` (relative to Asterisk's config directory, or absolute) on behalf of `who_asked`,
 /// whose last load decides what "unchanged" means.
 pub(crate) fn load(filename: &str, who_asked: &str, only_if_changed: bool) -> Loaded {
+    load_timed(filename, who_asked, only_if_changed).0
+}
+
+/// What Asterisk's own config code took of a [`load_timed`] (a reload's log line tells it apart).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct AsteriskTimes {
+    /// `ast_config_load2`.
+    pub parser: Duration,
+    /// `ast_config_destroy`, once copied.
+    pub destroy: Duration,
+}
+
+/// [`load`], and what Asterisk's parser and its destructor took of it.
+pub(crate) fn load_timed(
+    filename: &str,
+    who_asked: &str,
+    only_if_changed: bool,
+) -> (Loaded, AsteriskTimes) {
+    let started = Instant::now();
     let file = cstring(filename);
     let who = cstring(who_asked);
     let flags =
         sys::ast_flags { flags: if only_if_changed { sys::CONFIG_FLAG_FILEUNCHANGED } else { 0 } };
     // SAFETY: both strings are NUL-terminated and outlive the call.
     let cfg = unsafe { sys::ast_config_load2(file.as_ptr(), who.as_ptr(), flags) };
-    match cfg as usize {
+    let mut times = AsteriskTimes { parser: started.elapsed(), ..Default::default() };
+    let loaded = match cfg as usize {
         0 => Loaded::Missing,
         FILEUNCHANGED => Loaded::Unchanged,
         FILEINVALID => Loaded::Invalid,
         _ => {
             let config = Config(cfg);
-            Loaded::Config(config.read(&absolute(filename)))
+            let raw = config.read(&absolute(filename));
+            let destroying = Instant::now();
+            drop(config);
+            times.destroy = destroying.elapsed();
+            Loaded::Config(raw)
         }
-    }
+    };
+    (loaded, times)
 }
 
 /// Asterisk leaves `file` empty on the main file's variables and keeps `#include` paths as written;

@@ -4,6 +4,7 @@
 //! model completely before swapping it in, so nobody ever sees half a configuration.
 
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use crate::ffi::config::{self as ast_config, Loaded};
 use crate::ffi::log;
@@ -34,6 +35,19 @@ pub(crate) struct Snapshot {
     pub warnings: usize,
 }
 
+/// Where a read of the file spent its time, for the reload's log line.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct ReadTimes {
+    /// Asterisk's config parser and destructor (`ast_config_load2`, `ast_config_destroy`).
+    pub asterisk: ast_config::AsteriskTimes,
+    /// Asterisk's result copied into the core's raw configuration.
+    pub walk: Duration,
+    /// The model built and checked.
+    pub model: Duration,
+    /// Swapped in, and the replaced one freed if no reader holds it.
+    pub install: Duration,
+}
+
 /// The configuration in service.
 pub(crate) struct Store {
     current: RwLock<Arc<Snapshot>>,
@@ -52,7 +66,7 @@ impl Store {
     /// Reads the file at load: whatever is valid is served, so a later reload can fix the rest.
     pub fn load() -> Self {
         let store = Self { current: RwLock::new(Arc::default()), retired: Default::default() };
-        if let Err(e) = store.read(false) {
+        if let Err(e) = store.read(false, &mut ReadTimes::default()) {
             log::error(&format!("{e}; serving no phones until a reload succeeds"));
         }
         store
@@ -76,8 +90,8 @@ impl Store {
     /// Re-reads the file if it changed. If it cannot be read the configuration in service stays; if
     /// some sections are in error they keep their last good definition, and the reload reports
     /// failure so the admin looks at the log.
-    pub fn reload(&self) -> Result<(), String> {
-        match self.read(true) {
+    pub fn reload(&self, times: &mut ReadTimes) -> Result<(), String> {
+        match self.read(true, times) {
             Ok(0) => Ok(()),
             Ok(errors) => Err(format!(
                 "{errors} errors in {FILE} (logged above); sections in error keep their last good definition or are not served"
@@ -87,9 +101,13 @@ impl Store {
     }
 
     /// Reads and installs the file; returns how many errors it had.
-    fn read(&self, only_if_changed: bool) -> Result<usize, String> {
+    fn read(&self, only_if_changed: bool, times: &mut ReadTimes) -> Result<usize, String> {
         let path = format!("{}/{FILE}", ast_config::config_dir());
-        let raw = match ast_config::load(FILE, WHO, only_if_changed) {
+        let started = Instant::now();
+        let (loaded, asterisk) = ast_config::load_timed(FILE, WHO, only_if_changed);
+        times.asterisk = asterisk;
+        times.walk = started.elapsed().saturating_sub(asterisk.parser + asterisk.destroy);
+        let raw = match loaded {
             Loaded::Unchanged => {
                 log::debug(1, &format!("{path} is unchanged; nothing to reload"));
                 return Ok(0);
@@ -102,11 +120,13 @@ impl Store {
             }
             Loaded::Config(raw) => raw,
         };
+        let started = Instant::now();
         let previous = self.current();
         let built = build(&raw, Some(&previous.model));
         drop(previous);
         // The model keeps the sections it uses; the rest of the file goes now, not with the model.
         drop(raw);
+        times.model = started.elapsed();
         for f in &built.findings {
             match f.severity {
                 Severity::Error => log::error(&f.to_string()),
@@ -121,7 +141,9 @@ impl Store {
             m.lines.len(),
             m.external_lines.len()
         ));
+        let started = Instant::now();
         self.install(Snapshot { model: built.model, errors, warnings });
+        times.install = started.elapsed();
         Ok(errors)
     }
 }

@@ -130,6 +130,7 @@ fn reload_applies_changes() {
     // Each reload says how long it took, and where.
     assert!(ast.wait_for_log("ms: configuration "), "no reload timing in the log");
     assert!(ast.log().contains(", hints "), "{}", ast.log());
+    assert!(ast.log().contains("(Asterisk's parser "), "{}", ast.log());
     // An unchanged file is not read again.
     let before = ast.log().matches("serving 3 phones").count();
     ast.cli("module reload res_digium_phone.so");
