@@ -36,7 +36,7 @@ pub(crate) struct Snapshot {
 }
 
 /// Where a read of the file spent its time, for the reload's log line.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Default)]
 pub(crate) struct ReadTimes {
     /// Asterisk's config parser and destructor (`ast_config_load2`, `ast_config_destroy`).
     pub asterisk: ast_config::AsteriskTimes,
@@ -44,8 +44,10 @@ pub(crate) struct ReadTimes {
     pub walk: Duration,
     /// The model built and checked.
     pub model: Duration,
-    /// Swapped in, and the replaced one freed if no reader holds it.
+    /// Swapped in.
     pub install: Duration,
+    /// Replaced snapshots no reader holds any more, for the caller to free.
+    pub replaced: Vec<Arc<Snapshot>>,
 }
 
 /// The configuration in service.
@@ -76,7 +78,9 @@ impl Store {
         self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn install(&self, snapshot: Snapshot) {
+    /// Swaps `snapshot` in; returns the replaced snapshots no reader holds any more, for the caller
+    /// to free.
+    fn install(&self, snapshot: Snapshot) -> Vec<Arc<Snapshot>> {
         let new = Arc::new(snapshot);
         let old =
             std::mem::replace(&mut *self.current.write().unwrap_or_else(|p| p.into_inner()), new);
@@ -84,7 +88,10 @@ impl Store {
         // and not on a reader's thread.
         let mut retired = self.retired.lock().unwrap_or_else(|p| p.into_inner());
         retired.push(old);
-        retired.retain(|s| Arc::strong_count(s) > 1);
+        let (held, free): (Vec<_>, Vec<_>) =
+            retired.drain(..).partition(|s| Arc::strong_count(s) > 1);
+        *retired = held;
+        free
     }
 
     /// Re-reads the file if it changed. If it cannot be read the configuration in service stays; if
@@ -142,7 +149,7 @@ impl Store {
             m.external_lines.len()
         ));
         let started = Instant::now();
-        self.install(Snapshot { model: built.model, errors, warnings });
+        times.replaced = self.install(Snapshot { model: built.model, errors, warnings });
         times.install = started.elapsed();
         Ok(errors)
     }

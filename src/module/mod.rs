@@ -10,6 +10,7 @@ mod config_file;
 mod discovery;
 mod presence;
 mod provision;
+mod reaper;
 mod selftest;
 mod settings;
 mod state;
@@ -18,7 +19,7 @@ mod voicemail;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::ffi::{cli, log, manager, memory, test};
+use crate::ffi::{cli, log, manager, test};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ModuleError {
@@ -30,6 +31,8 @@ pub(crate) enum ModuleError {
     Provisioning(#[from] provision::StartError),
     #[error("{0}")]
     Config(String),
+    #[error("cannot start the thread that frees replaced configurations: {0}")]
+    Reaper(std::io::Error),
     #[error("load stopped after '{0}' as RDP_TEST_FAIL_LOAD asks (a test of failed loads)")]
     Forced(&'static str),
 }
@@ -37,7 +40,8 @@ pub(crate) enum ModuleError {
 /// Everything the module has while it is loaded. Fields drop in order: Asterisk's ways in (CLI, AMI,
 /// the test framework) go first, so no command runs against state being torn down; then
 /// provisioning stops taking messages and HTTP requests and joins its workers; the mDNS responder
-/// says goodbye; the hints leave the dialplan; and the state the callbacks read is withdrawn last.
+/// says goodbye; the hints leave the dialplan; the reaper finishes freeing; and the state the
+/// callbacks read is withdrawn last.
 struct Loaded {
     _cli: cli::Registration,
     _ami: manager::Registration,
@@ -48,6 +52,8 @@ struct Loaded {
     _provisioning: provision::Service,
     discovery: discovery::Responder,
     hints: presence::Hints,
+    /// Frees what reloads replace; joined once the hints have left.
+    reaper: reaper::Reaper,
     state: Arc<state::State>,
     _published: state::Published,
 }
@@ -95,6 +101,7 @@ impl Loaded {
         let cli = cli::Registration::register(commands::commands())?;
         fail_point("cli")?;
         let tests = test::Registration::register(selftest::TESTS);
+        let reaper = reaper::Reaper::start().map_err(ModuleError::Reaper)?;
         Ok(Self {
             _cli: cli,
             _ami: ami,
@@ -104,6 +111,7 @@ impl Loaded {
             _provisioning: provisioning,
             discovery,
             hints,
+            reaper,
             state,
             _published: published,
         })
@@ -123,12 +131,14 @@ impl Loaded {
         self.hints.apply(&snapshot.model);
         drop(snapshot);
         let hinted = started.elapsed();
-        memory::release_free_memory();
+        // Freed and trimmed after the reload has answered (even with nothing to free: the reload
+        // itself freed the file it read).
+        self.reaper.free(std::mem::take(&mut read.replaced));
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         log::notice(&format!(
             "reloaded in {:.0} ms: configuration {:.0} ms (Asterisk's parser {:.0} and destructor \
-             {:.0}, copied {:.0}, model {:.0}, swapped in and the old freed {:.0}), hints {:.0} ms, \
-             freed memory returned {:.0} ms",
+             {:.0}, copied {:.0}, model {:.0}, swapped in {:.0}), hints {:.0} ms; the replaced \
+             configuration is freed in the background",
             ms(started.elapsed()),
             ms(configured),
             ms(read.asterisk.parser),
@@ -137,7 +147,6 @@ impl Loaded {
             ms(read.model),
             ms(read.install),
             ms(hinted - configured),
-            ms(started.elapsed() - hinted)
         ));
         result
     }

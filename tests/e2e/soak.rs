@@ -209,6 +209,30 @@ fn reloads_of_a_large_file_do_not_accumulate_memory() {
     assert!(growth < 12 * 1024, "Asterisk's RSS after each reload, KiB: {rss:?}");
 }
 
+/// A reload hands the configuration it replaced to a thread that frees it after the reload has
+/// answered; an unload arriving right then (the next action of the same AMI session) must wait for
+/// that thread, never unmap code it runs.
+#[test]
+fn unload_right_after_a_reload_of_a_large_file() {
+    let Some(ast) = start("s-reaper", &fixture("basic.conf")) else { return };
+    let big = generate::digium_conf(2_000);
+    ast.write_config(&big);
+    ast.cli("module reload res_digium_phone.so");
+    assert!(
+        ast.cli("digium_phones show phone desk2000").contains("desk2000"),
+        "the file is served"
+    );
+    ast.write_config(&format!("{big}\n; changed\n"));
+    let answers = ast.ami_actions(&[
+        &[("Action", "Reload"), ("Module", "res_digium_phone.so")],
+        &[("Action", "ModuleLoad"), ("Module", "res_digium_phone.so"), ("LoadType", "unload")],
+    ]);
+    assert!(answers[0].contains("Module Reloaded"), "{answers:?}");
+    assert!(answers[1].contains("Response: Success"), "{answers:?}");
+    assert!(ast.is_alive());
+    assert!(ast.cli("module show like res_digium_phone").contains("0 modules loaded"));
+}
+
 /// Found by fuzzing: a refusal that quotes the body (here a `v` of 400 quotes, each escaped in the
 /// reply) must still fit in a MESSAGE body; it made a 3,080-byte reply before.
 #[test]

@@ -7,6 +7,12 @@ use super::Asterisk;
 impl Asterisk {
     /// One AMI action (as `Key: Value` pairs) after logging in; returns the response block.
     pub fn ami(&self, action: &[(&str, &str)]) -> String {
+        self.ami_actions(&[action]).remove(0)
+    }
+
+    /// Several AMI actions sent in one write, so Asterisk starts each the moment the one before
+    /// returns; returns their response blocks in order.
+    pub fn ami_actions(&self, actions: &[&[(&str, &str)]]) -> Vec<String> {
         use std::io::{BufRead, BufReader, Write};
         let stream =
             std::net::TcpStream::connect(("127.0.0.1", self.ami_port)).expect("connect AMI");
@@ -29,18 +35,23 @@ impl Asterisk {
         let login = read_block(&mut reader);
         assert!(login.contains("Success"), "AMI login failed: {login}");
         let mut text = String::new();
-        for (k, v) in action {
-            text.push_str(&format!("{k}: {v}\r\n"));
+        for (i, action) in actions.iter().enumerate() {
+            for (k, v) in *action {
+                text.push_str(&format!("{k}: {v}\r\n"));
+            }
+            text.push_str(&format!("ActionID: t{}\r\n\r\n", i + 1));
         }
-        text.push_str("ActionID: t1\r\n\r\n");
         writer.write_all(text.as_bytes()).unwrap();
-        // Skip events until the response to our action.
-        loop {
+        // Skip events until the response to each action.
+        let mut responses = Vec::new();
+        while responses.len() < actions.len() {
             let block = read_block(&mut reader);
-            if block.contains("ActionID: t1") || block.is_empty() {
-                let _ = writer.write_all(b"Action: Logoff\r\n\r\n");
-                return block;
+            let wanted = format!("ActionID: t{}\r\n", responses.len() + 1);
+            if block.contains(&wanted) || block.is_empty() {
+                responses.push(block);
             }
         }
+        let _ = writer.write_all(b"Action: Logoff\r\n\r\n");
+        responses
     }
 }
