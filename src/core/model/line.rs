@@ -110,10 +110,11 @@ pub(crate) fn read(section: &Arc<RawSection>, findings: &mut Vec<Finding>) -> Op
         registration_max_retries: uint(&r, "registration_max_retries"),
         outboundproxy_address: r.boxed_text("outboundproxy_address"),
         outboundproxy_port: r.port("outboundproxy_port"),
-        authname: r.boxed_text("authname"),
+        // In table order, which the reader finds fastest.
         secret: r.secret("secret"),
-        callerid: r.boxed_text("callerid"),
+        authname: r.boxed_text("authname"),
         context: r.boxed_text("context"),
+        callerid: r.boxed_text("callerid"),
         subscribecontext: r.boxed_text("subscribecontext"),
         plar_number: r.boxed_text("plar_number"),
         raw: Arc::clone(section),

@@ -144,10 +144,6 @@ impl<'a> SectionReader<'a> {
         self.explained.push(key.to_string());
     }
 
-    fn spec(&self, key: &str) -> Option<&'static OptionSpec> {
-        self.position(key).map(|i| &self.specs[i])
-    }
-
     /// The entry in effect for the option at `position` (an empty value counts as unset).
     fn entry_at(&self, position: usize) -> Option<&'a RawEntry> {
         let i = self.last_entries[position]?;
@@ -161,7 +157,10 @@ impl<'a> SectionReader<'a> {
 
     /// The value set, else the documented default; borrowed, since most callers only parse it.
     fn raw_value(&self, key: &str) -> Option<&'a str> {
-        let position = self.position(key)?;
+        self.raw_value_at(self.position(key)?)
+    }
+
+    fn raw_value_at(&self, position: usize) -> Option<&'a str> {
         if let Some(e) = self.entry_at(position) {
             return Some(e.value.trim());
         }
@@ -191,8 +190,9 @@ impl<'a> SectionReader<'a> {
     }
 
     pub fn int(&self, key: &str) -> Option<i64> {
-        let Kind::Int { min, max } = self.spec(key)?.kind else { return None };
-        self.raw_value(key).and_then(|v| values::parse_int(v, min, max).ok())
+        let position = self.position(key)?;
+        let Kind::Int { min, max } = self.specs[position].kind else { return None };
+        self.raw_value_at(position).and_then(|v| values::parse_int(v, min, max).ok())
     }
 
     pub fn port(&self, key: &str) -> Option<u16> {
@@ -201,11 +201,12 @@ impl<'a> SectionReader<'a> {
 
     /// The choice in effect, spelled as in the option's table.
     pub fn choice(&self, key: &str) -> Option<&'static str> {
-        let choices = match self.spec(key)?.kind {
+        let position = self.position(key)?;
+        let choices = match self.specs[position].kind {
             Kind::Choice(c) | Kind::ExactChoice(c) => c,
             _ => return None,
         };
-        self.raw_value(key).and_then(|v| values::choice(choices, v))
+        self.raw_value_at(position).and_then(|v| values::choice(choices, v))
     }
 
     /// Every value of a repeated option, in order, with the entry it came from.
