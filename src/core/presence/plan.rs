@@ -197,22 +197,33 @@ pub fn hint_context_of(
 /// the others, and lines whose name or extension cannot be written into a hint, get a warning.
 pub fn hint_plan(model: &Model, endpoint: &dyn Fn(&str) -> Option<Endpoint>) -> HintPlan {
     let mut plan = HintPlan::default();
-    let mut owners: crate::names::NameMap<(String, String), &str> = Default::default();
-    for line in &model.lines {
+    // Each usable line with its context and auto hint, made first so that the table of extensions
+    // taken can borrow them instead of copying two strings for every hint.
+    let lines: Vec<(&Line, String, String)> = model
+        .lines
+        .iter()
+        .filter(|line| {
+            let usable = usable_line_name(&line.name);
+            if !usable {
+                plan.findings.push(warning(
+                    line,
+                    "",
+                    "the line name cannot be written into a hint or a presence provider (it holds \
+                     blanks or one of , & ( ) / | ; \" '); no presence for this line"
+                        .to_string(),
+                ));
+            }
+            usable
+        })
+        .map(|line| {
+            let context = hint_context_of(model, line, endpoint);
+            (line, context, format!("{AUTO_HINT_PREFIX}{}", line.name))
+        })
+        .collect();
+    let mut owners: crate::names::NameMap<(&str, &str), &str> = Default::default();
+    for (line, context, auto_hint) in &lines {
         let exten = line.exten.as_deref().filter(|e| !e.is_empty()).unwrap_or(&line.name);
-        if !usable_line_name(&line.name) {
-            plan.findings.push(warning(
-                line,
-                "",
-                "the line name cannot be written into a hint or a presence provider (it holds \
-                 blanks or one of , & ( ) / | ; \" '); no presence for this line"
-                    .to_string(),
-            ));
-            continue;
-        }
-        let context = hint_context_of(model, line, endpoint);
-        let auto_hint = format!("{AUTO_HINT_PREFIX}{}", line.name);
-        let mut extens = vec![auto_hint.as_str()];
+        let mut extens = [None, Some(auto_hint.as_str())];
         if let Some(problem) = exten_problem(exten) {
             plan.findings.push(warning(
                 line,
@@ -220,11 +231,10 @@ pub fn hint_plan(model: &Model, endpoint: &dyn Fn(&str) -> Option<Endpoint>) -> 
                 format!("extension '{exten}' {problem}; only {auto_hint} is hinted for this line"),
             ));
         } else if exten != auto_hint {
-            extens.insert(0, exten);
+            extens[0] = Some(exten);
         }
-        for exten in extens {
-            let key = (context.clone(), exten.to_string());
-            if let Some(owner) = owners.get(&key) {
+        for exten in extens.into_iter().flatten() {
+            if let Some(owner) = owners.get(&(context.as_str(), exten)) {
                 plan.findings.push(warning(
                     line,
                     "exten",
@@ -235,7 +245,7 @@ pub fn hint_plan(model: &Model, endpoint: &dyn Fn(&str) -> Option<Endpoint>) -> 
                 ));
                 continue;
             }
-            owners.insert(key, &line.name);
+            owners.insert((context, exten), &line.name);
             plan.hints.push(Hint {
                 context: context.clone(),
                 exten: exten.to_string(),
