@@ -154,7 +154,14 @@ fn read_category(cat: *mut sys::ast_category, names: &mut Names) -> RawSection {
             sys::ast_free_ptr(templates_str.cast::<c_void>());
             text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
         };
-        let mut entries = Vec::new();
+        // Counted first: one allocation per section instead of one per doubling.
+        let mut count = 0;
+        let mut var = sys::ast_category_first(cat);
+        while !var.is_null() {
+            count += 1;
+            var = (*var).next;
+        }
+        let mut entries = Vec::with_capacity(count);
         let mut var = sys::ast_category_first(cat);
         while !var.is_null() {
             let v = &*var;
