@@ -115,6 +115,20 @@ storms() {
     done
 }
 
+# The module's own time in the last reload, from its log line: the whole reload less Asterisk's
+# config parser and destructor, which it times apart.
+module_times() {
+    local line total parser destructor
+    line=$(grep -a 'reloaded in' "$ROOT/srv/rdp/$1/log/messages.log" | tail -1)
+    total=$(sed -nE 's/.*reloaded in ([0-9]+) ms.*/\1/p' <<<"$line")
+    parser=$(sed -nE "s/.*Asterisk's parser ([0-9]+) and destructor ([0-9]+).*/\1/p" <<<"$line")
+    destructor=$(sed -nE "s/.*Asterisk's parser ([0-9]+) and destructor ([0-9]+).*/\2/p" <<<"$line")
+    if [ -z "$total" ] || [ -z "$parser" ] || [ -z "$destructor" ]; then
+        die "$1: no reload timing in the log"
+    fi
+    printf 'module_ms=%s asterisk_config_ms=%s' "$((total - parser - destructor))" "$((parser + destructor))"
+}
+
 # A reload of the 1-phone file to the big one without probes (what memory the phones cost), then
 # reloads of the big file to changed copies of itself (the admin's everyday reload, the whole model
 # in service) while probes watch the message path.
@@ -122,7 +136,7 @@ reloads() {
     local raw=$1 name=$2 pid=$3 sip=$4 ami=$5 big=$6
     local conf=$ROOT/srv/rdp/$name/etc/res_digium_phone.conf
     local dir; dir=$(dirname "$big")
-    local kind with probes i
+    local kind with probes i result
     for i in 1 2 3; do
         { cat "$big"; printf '\n; changed for the reload benchmark (%s)\n' "$i"; } >"$dir/changed-$i.conf"
     done
@@ -137,9 +151,10 @@ reloads() {
             same-*) with=$dir/changed-${kind#same-}.conf probes=yes ;;
         esac
         log "reload: $kind ($reload_phones phones, probes: $probes)"
-        "$BENCH" reload --ami-port "$ami" --sip-port "$sip" --conf "$conf" --with "$with" \
-            --pid "$pid" --clk-tck "$(getconf CLK_TCK)" --settle 2 --probes "$probes" |
-            sed "s/^reload /reload kind=$kind phones=$reload_phones /" >>"$raw"
+        result=$("$BENCH" reload --ami-port "$ami" --sip-port "$sip" --conf "$conf" --with "$with" \
+            --pid "$pid" --clk-tck "$(getconf CLK_TCK)" --settle 2 --probes "$probes")
+        printf '%s %s\n' "${result/#reload /reload kind=$kind phones=$reload_phones }" \
+            "$(module_times "$name")" >>"$raw"
         cli_has "$name" "digium_phones show phone desk$reload_phones" "desk$reload_phones" ||
             die "$name: the reloaded file is not in service"
     done
