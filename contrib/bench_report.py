@@ -197,15 +197,18 @@ def report(path, old_path=None):
         "module serves, so both documents have the same size. After one uncounted storm of each "
         "kind, the kinds take turns for every round. Each figure is given as min / median / max "
         "over the rounds, failures are summed. CPU is Asterisk's (user + system, all threads) during "
-        "the storm, RSS growth Asterisk's from before the storm to after it.\n"
+        "the storm, RSS growth Asterisk's from before the storm to after it. **SYNs dropped** is "
+        "the kernel's count of connection attempts it dropped because a listening socket's accept "
+        "queue was full (`TcpExtListenOverflows`; on this machine, Asterisk's HTTP server, which "
+        "listens with a backlog of 10): each waits for TCP's retransmission, 1 s or more.\n"
     )
     mmm = "min / median / max"
     w(
         f"| mode | N | rounds | failures | completion ms, {mmm} | phones/s, {mmm} | "
         f"RTT p50 ms, {mmm} | RTT p99 ms, {mmm} | Asterisk CPU s, {mmm} | "
-        f"Asterisk RSS growth MB, {mmm} |"
+        f"Asterisk RSS growth MB, {mmm} | SYNs dropped, {mmm} |"
     )
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in sorted({n for (_, n) in data["storm"]}):
         for mode in MODES:
             rows = data["storm"].get((mode, n), [])
@@ -216,7 +219,8 @@ def report(path, old_path=None):
                 f"| {mode} | {n} | {len(rows)} | {sum(int(r['failures']) for r in rows)} | "
                 f"{spread(values(rows, 'wall_ms'), 0)} | {spread(values(rows, 'rate'), 0)} | "
                 f"{spread(values(rows, 'rtt_p50_ms'))} | {spread(values(rows, 'rtt_p99_ms'))} | "
-                f"{spread(values(rows, 'cpu_s'))} | {spread(grown, 1)} |"
+                f"{spread(values(rows, 'cpu_s'))} | {spread(grown, 1)} | "
+                f"{spread(values(rows, 'listen_overflows'), 0)} |"
             )
     w("")
     w("## Reload\n")

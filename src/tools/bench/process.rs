@@ -38,9 +38,28 @@ impl Usage {
     }
 }
 
+/// The kernel's count of connections dropped because a listening socket's accept queue was full
+/// (`TcpExtListenOverflows` of /proc/net/netstat, this network namespace, every socket); `None`
+/// where the kernel does not say.
+pub fn listen_overflows() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/net/netstat").ok()?;
+    // Pairs of lines: `TcpExt: <names…>` then `TcpExt: <values…>`.
+    let mut tcp_ext = text.lines().filter(|l| l.starts_with("TcpExt:"));
+    let (names, values) = (tcp_ext.next()?, tcp_ext.next()?);
+    let at = names.split_whitespace().position(|n| n == "ListenOverflows")?;
+    values.split_whitespace().nth(at)?.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_the_listen_overflow_counter() {
+        if std::path::Path::new("/proc/net/netstat").exists() {
+            assert!(listen_overflows().is_some());
+        }
+    }
 
     #[test]
     fn reads_this_process() {

@@ -85,6 +85,9 @@ pub struct Report {
     pub after: Option<Usage>,
     /// This process's own CPU time during the storm.
     pub own_cpu: Duration,
+    /// Connections the kernel dropped because an accept queue was full during the storm (every
+    /// listening socket of the namespace: in the benchmark, Asterisk's HTTP server's).
+    pub listen_overflows: Option<u64>,
 }
 
 impl Report {
@@ -110,7 +113,7 @@ impl Report {
         format!(
             "storm mode={} phones={} round={} ok={} failures={} wall_ms={} rate={:.1} rtt_p50_ms={} \
              rtt_p99_ms={} rtt_max_ms={} total_p50_ms={} total_p99_ms={} cpu_s={cpu} \
-             rss_before_kib={} rss_after_kib={} loadgen_cpu_s={:.2}",
+             rss_before_kib={} rss_after_kib={} loadgen_cpu_s={:.2} listen_overflows={}",
             s.mode.name(),
             s.phones,
             s.round,
@@ -126,6 +129,7 @@ impl Report {
             rss(self.before),
             rss(self.after),
             self.own_cpu.as_secs_f64(),
+            self.listen_overflows.map_or("-".into(), |n| n.to_string()),
         )
     }
 }
@@ -147,6 +151,7 @@ pub fn run(storm: &Storm) -> Report {
     let sample = || pid.as_deref().and_then(|p| Usage::of(p).ok());
     let own_before = Usage::of("self").ok();
     let before = sample();
+    let overflows_before = super::process::listen_overflows();
     // Taken before the wait: this thread arrives last and releases the phones, and a fast phone
     // may finish before this thread runs again.
     let start = Instant::now();
@@ -154,6 +159,9 @@ pub fn run(storm: &Storm) -> Report {
     let outcomes: Vec<Outcome> =
         threads.into_iter().map(|t| t.join().expect("a phone thread panicked")).collect();
     let after = sample();
+    let listen_overflows = super::process::listen_overflows()
+        .zip(overflows_before)
+        .map(|(after, before)| after.saturating_sub(before));
     let own_cpu = match (own_before, Usage::of("self").ok()) {
         (Some(b), Some(a)) => a.cpu_since(&b, storm.ticks_per_second),
         _ => Duration::ZERO,
@@ -175,6 +183,7 @@ pub fn run(storm: &Storm) -> Report {
         before,
         after,
         own_cpu,
+        listen_overflows,
     }
 }
 
