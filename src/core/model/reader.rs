@@ -17,9 +17,9 @@ pub(crate) struct SectionReader<'a> {
     specs: &'static [OptionSpec],
     table: spec::Table,
     /// The table position of each entry's option (`None`: not in the table).
-    entry_specs: Vec<Option<u16>>,
+    entry_specs: Vec<Option<u32>>,
     /// For each option of the table, its last entry: the one in effect.
-    last_entries: Vec<Option<u16>>,
+    last_entries: Vec<Option<u32>>,
     /// Where the previous getter's option sat: callers mostly ask in table order, so the next
     /// option is tried before the table's index.
     cursor: std::cell::Cell<usize>,
@@ -38,15 +38,15 @@ impl<'a> SectionReader<'a> {
         findings: &'a mut Vec<Finding>,
     ) -> Self {
         let table = spec::Table::of(specs);
-        let entry_specs: Vec<Option<u16>> = section
+        let entry_specs: Vec<Option<u32>> = section
             .entries
             .iter()
-            .map(|e| table.position(&e.key).and_then(|i| u16::try_from(i).ok()))
+            .map(|e| table.position(&e.key).and_then(|i| u32::try_from(i).ok()))
             .collect();
         let mut last_entries = vec![None; specs.len()];
         for (i, spec) in entry_specs.iter().enumerate() {
-            if let (Some(spec), Ok(i)) = (spec, u16::try_from(i)) {
-                last_entries[usize::from(*spec)] = Some(i);
+            if let (Some(spec), Ok(i)) = (spec, u32::try_from(i)) {
+                last_entries[*spec as usize] = Some(i);
             }
         }
         let mut reader = Self {
@@ -69,8 +69,8 @@ impl<'a> SectionReader<'a> {
         let section = self.section;
         for (i, e) in section.entries.iter().enumerate() {
             let Some(position) = self.entry_specs[i] else { continue };
-            let spec = &self.specs[usize::from(position)];
-            let in_effect = self.last_entries[usize::from(position)] == u16::try_from(i).ok();
+            let spec = &self.specs[position as usize];
+            let in_effect = self.last_entries[position as usize] == u32::try_from(i).ok();
             if !spec.is_list() && !in_effect {
                 continue;
             }
@@ -147,7 +147,7 @@ impl<'a> SectionReader<'a> {
     /// The entry in effect for the option at `position` (an empty value counts as unset).
     fn entry_at(&self, position: usize) -> Option<&'a RawEntry> {
         let i = self.last_entries[position]?;
-        Some(&self.section.entries[usize::from(i)]).filter(|e| !e.value.trim().is_empty())
+        Some(&self.section.entries[i as usize]).filter(|e| !e.value.trim().is_empty())
     }
 
     /// The entry in effect for a single-valued option (an empty value counts as unset).
@@ -216,7 +216,7 @@ impl<'a> SectionReader<'a> {
             return Vec::new();
         }
         let spec = &self.specs[position];
-        let wanted = u16::try_from(position).ok();
+        let wanted = u32::try_from(position).ok();
         self.section
             .entries
             .iter()
