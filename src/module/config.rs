@@ -35,9 +35,9 @@ pub(crate) struct Snapshot {
     pub warnings: usize,
 }
 
-/// Where a read of the file spent its time, for the reload's log line.
+/// Where a read of the file spent its time (for the reload's log line), and what it replaced.
 #[derive(Default)]
-pub(crate) struct ReadTimes {
+pub(crate) struct ReadReport {
     /// Asterisk's config parser and destructor (`ast_config_load2`, `ast_config_destroy`).
     pub asterisk: ast_config::AsteriskTimes,
     /// Asterisk's result copied into the core's raw configuration.
@@ -68,7 +68,7 @@ impl Store {
     /// Reads the file at load: whatever is valid is served, so a later reload can fix the rest.
     pub fn load() -> Self {
         let store = Self { current: RwLock::new(Arc::default()), retired: Default::default() };
-        if let Err(e) = store.read(false, &mut ReadTimes::default()) {
+        if let Err(e) = store.read(false, &mut ReadReport::default()) {
             log::error(&format!("{e}; serving no phones until a reload succeeds"));
         }
         store
@@ -97,8 +97,8 @@ impl Store {
     /// Re-reads the file if it changed. If it cannot be read the configuration in service stays; if
     /// some sections are in error they keep their last good definition, and the reload reports
     /// failure so the admin looks at the log.
-    pub fn reload(&self, times: &mut ReadTimes) -> Result<(), String> {
-        match self.read(true, times) {
+    pub fn reload(&self, report: &mut ReadReport) -> Result<(), String> {
+        match self.read(true, report) {
             Ok(0) => Ok(()),
             Ok(errors) => Err(format!(
                 "{errors} errors in {FILE} (logged above); sections in error keep their last good definition or are not served"
@@ -108,12 +108,12 @@ impl Store {
     }
 
     /// Reads and installs the file; returns how many errors it had.
-    fn read(&self, only_if_changed: bool, times: &mut ReadTimes) -> Result<usize, String> {
+    fn read(&self, only_if_changed: bool, report: &mut ReadReport) -> Result<usize, String> {
         let path = format!("{}/{FILE}", ast_config::config_dir());
         let started = Instant::now();
         let (loaded, asterisk) = ast_config::load_timed(FILE, WHO, only_if_changed);
-        times.asterisk = asterisk;
-        times.walk = started.elapsed().saturating_sub(asterisk.parser + asterisk.destroy);
+        report.asterisk = asterisk;
+        report.walk = started.elapsed().saturating_sub(asterisk.parser + asterisk.destroy);
         let raw = match loaded {
             Loaded::Unchanged => {
                 log::debug(1, &format!("{path} is unchanged; nothing to reload"));
@@ -133,7 +133,7 @@ impl Store {
         drop(previous);
         // The model keeps the sections it uses; the rest of the file goes now, not with the model.
         drop(raw);
-        times.model = started.elapsed();
+        report.model = started.elapsed();
         for f in &built.findings {
             match f.severity {
                 Severity::Error => log::error(&f.to_string()),
@@ -149,8 +149,8 @@ impl Store {
             m.external_lines.len()
         ));
         let started = Instant::now();
-        times.replaced = self.install(Snapshot { model: built.model, errors, warnings });
-        times.install = started.elapsed();
+        report.replaced = self.install(Snapshot { model: built.model, errors, warnings });
+        report.install = started.elapsed();
         Ok(errors)
     }
 }

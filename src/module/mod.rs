@@ -122,7 +122,7 @@ impl Loaded {
     fn reload(&mut self) -> Result<(), ModuleError> {
         let started = Instant::now();
         provision::refresh_settings(&self.state.provisioning);
-        let mut read = config::ReadTimes::default();
+        let mut read = config::ReadReport::default();
         let result = self.state.config.reload(&mut read).map_err(ModuleError::Config);
         let configured = started.elapsed();
         let snapshot = self.state.config.current();
