@@ -21,18 +21,22 @@ impl Asterisk {
         let mut writer = stream;
         let mut banner = String::new();
         reader.read_line(&mut banner).unwrap();
+        // A block ends at a blank line; `None` when the connection ends (or times out) first.
         let read_block = |reader: &mut BufReader<std::net::TcpStream>| {
             let mut block = String::new();
             loop {
                 let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    return block;
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return None;
+                }
+                if line == "\r\n" {
+                    return Some(block);
                 }
                 block.push_str(&line);
             }
         };
         write!(writer, "Action: Login\r\nUsername: sandbox\r\nSecret: sandbox\r\n\r\n").unwrap();
-        let login = read_block(&mut reader);
+        let login = read_block(&mut reader).unwrap_or_default();
         assert!(login.contains("Success"), "AMI login failed: {login}");
         let mut text = String::new();
         for (i, action) in actions.iter().enumerate() {
@@ -45,10 +49,13 @@ impl Asterisk {
         // Skip events until the response to each action.
         let mut responses = Vec::new();
         while responses.len() < actions.len() {
-            let block = read_block(&mut reader);
             let wanted = format!("ActionID: t{}\r\n", responses.len() + 1);
-            if block.contains(&wanted) || block.is_empty() {
-                responses.push(block);
+            match read_block(&mut reader) {
+                Some(block) if block.contains(&wanted) => responses.push(block),
+                // An event, or a stray blank line.
+                Some(_) => {}
+                // No answer: an empty response, which the caller's checks report.
+                None => responses.push(String::new()),
             }
         }
         let _ = writer.write_all(b"Action: Logoff\r\n\r\n");
