@@ -14,7 +14,8 @@ use digium_phones::parse_seconds;
 use digium_phones_core::{conf, model};
 
 /// Counts the heap this program holds, so that `memory` reports what the model keeps rather than
-/// what the allocator has yet to give back. A counter per allocation: nothing the storm would feel.
+/// what the allocator has yet to give back. It adds two atomic counts to every allocation of the
+/// program, the storm's phones included (whose own CPU each storm line reports).
 #[global_allocator]
 static HEAP: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
 
