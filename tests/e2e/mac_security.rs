@@ -356,7 +356,7 @@ fn basic_authentication_only_over_tls() {
     assert_eq!(curl(&["--digest", "-u", SITE], &dock1).status, 200);
 
     // Asterisk's TLS HTTP server, with a certificate made here.
-    let tls_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let tls_port = crate::support::free_port();
     let etc = ast.host_dir().join("etc");
     let made = Command::new("openssl")
         .args([

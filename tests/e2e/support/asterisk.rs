@@ -1,20 +1,12 @@
 //! Asterisk instances in the sandbox (contrib/sandbox.sh start), each with its own directories and
 //! ports, loading the module this build produced. Stopped on drop.
 
-use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use super::ports::free_port;
 use super::{built_module, chroot, instance_prefix, repo, sandbox_dir};
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("free UDP port").port()
-}
-
-fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("free TCP port").port()
-}
 
 /// A running Asterisk; stopped on drop.
 pub struct Asterisk {
@@ -35,9 +27,9 @@ impl Asterisk {
     /// As [`Asterisk::start`], with more `contrib/sandbox.sh start` options (`--bind`, `--netns`).
     pub fn start_with(root: &Path, name: &str, conf: &Path, options: &[&str]) -> Self {
         let name = &format!("{}{name}", instance_prefix());
-        let sip_port = free_udp_port();
-        let http_port = free_tcp_port();
-        let ami_port = free_tcp_port();
+        let sip_port = free_port();
+        let http_port = free_port();
+        let ami_port = free_port();
         let out = Command::new(repo().join("contrib/sandbox.sh"))
             .args(["start", name, "--conf"])
             .arg(conf)

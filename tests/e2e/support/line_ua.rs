@@ -4,10 +4,12 @@
 //! on drop.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use super::ports::free_port;
 
 /// The program; contrib/sandbox.sh installs it (baresip-core) on the host.
 const BARESIP: &str = "baresip";
@@ -19,14 +21,6 @@ pub struct LineUa {
     /// Every event baresip reported so far (its JSON text), in order.
     pub events: Vec<String>,
     pending: Vec<u8>,
-}
-
-fn free_port(udp: bool) -> u16 {
-    if udp {
-        UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("free UDP port").port()
-    } else {
-        TcpListener::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("free TCP port").port()
-    }
 }
 
 /// Two seconds of a 440 Hz tone as a WAV file (8 kHz, mono, 16-bit).
@@ -81,12 +75,12 @@ impl LineUa {
         let dir = std::env::temp_dir().join(format!(
             "rdp-ua-{}-{user}-{}",
             std::process::id(),
-            free_port(true)
+            free_port()
         ));
         std::fs::create_dir_all(&dir).expect("UA directory");
-        let sip = free_port(true);
+        let sip = free_port();
         // baresip also listens for SIP over TLS on the port after its SIP port.
-        let control = std::iter::repeat_with(|| free_port(false)).find(|p| *p != sip + 1).unwrap();
+        let control = std::iter::repeat_with(free_port).find(|p| *p != sip + 1).unwrap();
         // What the UA sends: a tone, as 8 kHz 16-bit PCM (ausine only runs at 48 kHz).
         std::fs::write(dir.join("tone.wav"), tone_wav()).expect("UA tone");
         let config = format!(

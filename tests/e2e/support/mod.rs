@@ -10,6 +10,7 @@ mod http;
 mod line_ua;
 mod netns;
 mod phone;
+mod ports;
 mod sip;
 mod ua;
 
@@ -19,6 +20,7 @@ pub use asterisk::{Asterisk, start};
 pub use line_ua::LineUa;
 pub use netns::NetnsPair;
 pub use phone::{PhoneRun, phone};
+pub use ports::free_port;
 pub use sip::{Watcher, raw_message, sip_ok, subscribe_presence};
 pub use ua::Ua;
 

@@ -3,11 +3,12 @@
 //! (`ctrl_tcp`, netstring-framed JSON). Stopped on drop.
 
 use std::io::Write;
-use std::net::{TcpListener, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use super::ports::free_port;
 
 /// A running baresip with one account.
 pub struct Ua {
@@ -16,10 +17,6 @@ pub struct Ua {
     control_port: u16,
     /// Calls seen established so far (by [`Ua::established`]).
     calls: AtomicUsize,
-}
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("free UDP port").port()
 }
 
 impl Ua {
@@ -35,11 +32,8 @@ impl Ua {
             eprintln!("SKIPPED: baresip is not installed");
             return None;
         }
-        let sip_port = free_udp_port();
-        let control_port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|s| s.local_addr())
-            .expect("free port")
-            .port();
+        let sip_port = free_port();
+        let control_port = free_port();
         let dir =
             std::env::temp_dir().join(format!("rdp-ua-{}-{user}-{sip_port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("baresip dir");
