@@ -78,9 +78,10 @@ impl LineUa {
             free_port()
         ));
         std::fs::create_dir_all(&dir).expect("UA directory");
+        // baresip also listens for SIP over TLS on the port after its SIP port, which free_port
+        // keeps for it.
         let sip = free_port();
-        // baresip also listens for SIP over TLS on the port after its SIP port.
-        let control = std::iter::repeat_with(free_port).find(|p| *p != sip + 1).unwrap();
+        let control = free_port();
         // What the UA sends: a tone, as 8 kHz 16-bit PCM (ausine only runs at 48 kHz).
         std::fs::write(dir.join("tone.wav"), tone_wav()).expect("UA tone");
         let config = format!(

@@ -8,21 +8,26 @@ use std::net::{TcpListener, UdpSocket};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 const FIRST: u32 = 61_000;
-const COUNT: u32 = 4_500;
+/// Pairs of ports: FIRST, FIRST + 1, … up to 65_499.
+const PAIRS: u32 = 2_250;
 
-/// A port free for both TCP and UDP on 127.0.0.1 now, and not handed out before by this process.
+/// An even port free, with the one after it, for TCP and UDP on 127.0.0.1 now, and not handed
+/// out before by this process. The odd port after it is never handed out: baresip listens for
+/// SIP over TLS on the port after its SIP port.
 pub fn free_port() -> u16 {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     // Test processes running at once (checkouts sharing the machine) start at different places.
-    let start = std::process::id() % COUNT;
-    for _ in 0..COUNT {
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let Ok(port) = u16::try_from(FIRST + (start + n) % COUNT) else { continue };
-        if TcpListener::bind(("127.0.0.1", port)).is_ok()
+    let start = std::process::id() % PAIRS;
+    let free = |port: u16| {
+        TcpListener::bind(("127.0.0.1", port)).is_ok()
             && UdpSocket::bind(("127.0.0.1", port)).is_ok()
-        {
+    };
+    for _ in 0..PAIRS {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let Ok(port) = u16::try_from(FIRST + 2 * ((start + n) % PAIRS)) else { continue };
+        if free(port) && free(port + 1) {
             return port;
         }
     }
-    panic!("no free port in {FIRST}..{}", FIRST + COUNT);
+    panic!("no free pair of ports in {FIRST}..{}", FIRST + 2 * PAIRS);
 }
