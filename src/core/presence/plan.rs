@@ -197,31 +197,30 @@ pub fn hint_context_of(
 /// the others, and lines whose name or extension cannot be written into a hint, get a warning.
 pub fn hint_plan(model: &Model, endpoint: &dyn Fn(&str) -> Option<Endpoint>) -> HintPlan {
     let mut plan = HintPlan::default();
-    // Each usable line with its context and auto hint, made first so that the table of extensions
-    // taken can borrow them instead of copying two strings for every hint.
-    let lines: Vec<(&Line, String, String)> = model
+    // Each usable line's context and auto hint, made first so that the table of extensions taken
+    // can borrow them instead of copying two strings for every hint.
+    let lines: Vec<(&Line, Option<(String, String)>)> = model
         .lines
         .iter()
-        .filter(|line| {
-            let usable = usable_line_name(&line.name);
-            if !usable {
-                plan.findings.push(warning(
-                    line,
-                    "",
-                    "the line name cannot be written into a hint or a presence provider (it holds \
-                     blanks or one of , & ( ) / | ; \" '); no presence for this line"
-                        .to_string(),
-                ));
-            }
-            usable
-        })
         .map(|line| {
-            let context = hint_context_of(model, line, endpoint);
-            (line, context, format!("{AUTO_HINT_PREFIX}{}", line.name))
+            let usable = usable_line_name(&line.name).then(|| {
+                (hint_context_of(model, line, endpoint), format!("{AUTO_HINT_PREFIX}{}", line.name))
+            });
+            (line, usable)
         })
         .collect();
     let mut owners: crate::names::NameMap<(&str, &str), &str> = Default::default();
-    for (line, context, auto_hint) in &lines {
+    for (line, usable) in &lines {
+        let Some((context, auto_hint)) = usable else {
+            plan.findings.push(warning(
+                line,
+                "",
+                "the line name cannot be written into a hint or a presence provider (it holds \
+                 blanks or one of , & ( ) / | ; \" '); no presence for this line"
+                    .to_string(),
+            ));
+            continue;
+        };
         let exten = line.exten.as_deref().filter(|e| !e.is_empty()).unwrap_or(&line.name);
         let mut extens = [None, Some(auto_hint.as_str())];
         if let Some(problem) = exten_problem(exten) {
