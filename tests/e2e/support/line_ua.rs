@@ -1,7 +1,7 @@
 //! A phone's line as a real SIP user agent (Debian's baresip, headless), for tests that need more than
 //! [`super::Ua`]: a line that only rings (for pickup), the call events baresip reports over its TCP
-//! control socket (`ctrl_tcp`: JSON in netstrings), and the SIP trace of what it received. Its output holds the SIP trace. Stopped, and its files removed,
-//! on drop.
+//! control socket (`ctrl_tcp`: JSON in netstrings; its commands, such as `hangup`, are the `menu`
+//! module's), and the SIP trace of what it received. Stopped, and its files removed, on drop.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -23,9 +23,10 @@ pub struct LineUa {
     pending: Vec<u8>,
 }
 
-/// Two seconds of a 440 Hz tone as a WAV file (8 kHz, mono, 16-bit).
+/// Two minutes of a 440 Hz tone as a WAV file (8 kHz, mono, 16-bit). baresip hangs up when its
+/// source ends, so the tone must outlast every call a test holds, even on a loaded machine.
 fn tone_wav() -> Vec<u8> {
-    let samples: Vec<i16> = (0..16_000)
+    let samples: Vec<i16> = (0..8000 * 120)
         .map(|i| {
             (8000.0 * (f64::from(i) * 2.0 * std::f64::consts::PI * 440.0 / 8000.0).sin()) as i16
         })
@@ -94,6 +95,7 @@ impl LineUa {
              module g711.so\n\
              module aufile.so\n\
              module_app account.so\n\
+             module_app menu.so\n\
              module_app ctrl_tcp.so\n\
              ctrl_tcp_listen 127.0.0.1:{control}\n",
             played = dir.join("played.wav").display(),
@@ -194,11 +196,6 @@ impl LineUa {
     /// Waits for a call to come in (ringing, or about to be answered).
     pub fn wait_incoming(&mut self) -> bool {
         self.wait_for("CALL_INCOMING", 0)
-    }
-
-    /// Waits until a call has ended (closed by either side).
-    pub fn wait_closed(&mut self) -> bool {
-        self.wait_for("CALL_CLOSED", 0)
     }
 
     /// Whether a call is up now: more calls established than closed.
