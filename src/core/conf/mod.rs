@@ -531,7 +531,13 @@ impl Reader {
     fn finish(&mut self) -> RawConfig {
         let sections = std::mem::take(&mut self.categories)
             .into_iter()
-            .map(|c| RawSection {
+            .map(|mut c| RawSection {
+                // Held as long as the configuration serves: no room left over from the pushes (as
+                // the module's copy of Asterisk's categories has none).
+                entries: {
+                    c.entries.shrink_to_fit();
+                    c.entries
+                },
                 name: c.name,
                 is_template: c.is_template,
                 // The module reads them back from Asterisk's comma-joined list, trimmed.
@@ -543,7 +549,6 @@ impl Reader {
                     .filter(|t| !t.is_empty())
                     .map(str::to_string)
                     .collect(),
-                entries: c.entries,
             })
             .map(std::sync::Arc::new)
             .collect();
