@@ -26,26 +26,62 @@ pub struct RawSection {
 /// One `key = value` line. Keys and file names repeat across a file and are shared ([`Interner`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawEntry {
-    pub key: Arc<str>,
+    pub key: SharedName,
     pub value: Box<str>,
-    pub file: Arc<str>,
+    pub file: SharedName,
     pub line: u32,
     /// Copied from a template.
     pub inherited: bool,
 }
 
+/// A key or file name shared by every entry that has it, held by one pointer where an `Arc<str>`
+/// takes two: 40 bytes an entry instead of 56, some 3 MB of a 10,000-phone file.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SharedName(Arc<Box<str>>);
+
+impl std::ops::Deref for SharedName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for SharedName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for SharedName {
+    fn from(text: &str) -> Self {
+        Self(Arc::new(text.into()))
+    }
+}
+
+impl std::fmt::Debug for SharedName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl std::fmt::Display for SharedName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
 /// One shared copy of each key and file name a reader meets: a file of 10,000 phones repeats a few
 /// dozen of them some 200,000 times.
 #[derive(Debug, Default)]
-pub struct Interner(crate::names::NameSet<Arc<str>>);
+pub struct Interner(crate::names::NameSet<SharedName>);
 
 impl Interner {
-    pub fn get(&mut self, text: &str) -> Arc<str> {
+    pub fn get(&mut self, text: &str) -> SharedName {
         if let Some(shared) = self.0.get(text) {
-            return Arc::clone(shared);
+            return shared.clone();
         }
-        let shared: Arc<str> = Arc::from(text);
-        self.0.insert(Arc::clone(&shared));
+        let shared = SharedName::from(text);
+        self.0.insert(shared.clone());
         shared
     }
 }
@@ -143,6 +179,17 @@ mod tests {
         };
         assert_eq!(&*s.last("pin").unwrap().value, "2");
         assert_eq!(s.location(), ("f.conf", 5));
+    }
+
+    #[test]
+    fn entries_stay_small_and_names_shared() {
+        // A 10,000-phone file holds some 210,000 entries: every 8 bytes here is 1.7 MB.
+        assert_eq!(std::mem::size_of::<RawEntry>(), 40);
+        let mut names = Interner::default();
+        let (a, b) = (names.get("secret"), names.get("secret"));
+        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert_eq!(&*a, "secret");
+        assert_eq!(format!("{a} {a:?}"), "secret \"secret\"");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::sys;
 use super::util::{cstring, string_from};
-use digium_phones_core::raw::{Interner, RawConfig, RawEntry, RawSection};
+use digium_phones_core::raw::{Interner, RawConfig, RawEntry, RawSection, SharedName};
 
 pub(crate) enum Loaded {
     /// The file does not exist.
@@ -119,17 +119,17 @@ impl Config {
 struct Names {
     shared: Interner,
     main_file: String,
-    last_file: Option<(Vec<u8>, Arc<str>)>,
+    last_file: Option<(Vec<u8>, SharedName)>,
 }
 
 impl Names {
     /// The shared absolute name of a variable's `file` (empty: the main file).
-    fn file(&mut self, file: &CStr) -> Arc<str> {
+    fn file(&mut self, file: &CStr) -> SharedName {
         let bytes = file.to_bytes();
         if let Some((last, shared)) = &self.last_file
             && last == bytes
         {
-            return Arc::clone(shared);
+            return shared.clone();
         }
         let text = file.to_string_lossy();
         let shared = self.shared.get(&if text.is_empty() {
@@ -137,7 +137,7 @@ impl Names {
         } else {
             absolute(&text)
         });
-        self.last_file = Some((bytes.to_vec(), Arc::clone(&shared)));
+        self.last_file = Some((bytes.to_vec(), shared.clone()));
         shared
     }
 }

@@ -23,7 +23,7 @@ pub enum Pin {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reference {
     pub name: String,
-    pub file: std::sync::Arc<str>,
+    pub file: crate::raw::SharedName,
     pub line: u32,
 }
 
