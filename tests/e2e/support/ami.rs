@@ -21,7 +21,8 @@ impl Asterisk {
         let mut writer = stream;
         let mut banner = String::new();
         reader.read_line(&mut banner).unwrap();
-        // A block ends at a blank line; `None` when the connection ends (or times out) first.
+        // A block ends at a blank line, and a blank line before any of its lines (a stray one) is
+        // skipped; `None` when the connection ends (or times out) first.
         let read_block = |reader: &mut BufReader<std::net::TcpStream>| {
             let mut block = String::new();
             loop {
@@ -29,10 +30,11 @@ impl Asterisk {
                 if reader.read_line(&mut line).unwrap_or(0) == 0 {
                     return None;
                 }
-                if line == "\r\n" {
+                if line != "\r\n" {
+                    block.push_str(&line);
+                } else if !block.is_empty() {
                     return Some(block);
                 }
-                block.push_str(&line);
             }
         };
         write!(writer, "Action: Login\r\nUsername: sandbox\r\nSecret: sandbox\r\n\r\n").unwrap();
@@ -52,7 +54,7 @@ impl Asterisk {
             let wanted = format!("ActionID: t{}\r\n", responses.len() + 1);
             match read_block(&mut reader) {
                 Some(block) if block.contains(&wanted) => responses.push(block),
-                // An event, or a stray blank line.
+                // An event.
                 Some(_) => {}
                 // No answer: an empty response, which the caller's checks report.
                 None => responses.push(String::new()),
